@@ -1,0 +1,140 @@
+import axios from 'axios';
+import type { Clock } from './clock.js';
+import { KeapError } from './errors.js';
+
+/**
+ * Keap's two ways in (keap-api.md §4): an OAuth2 app (access token in `Authorization: Bearer`,
+ * refreshed with Basic auth at the token URL; every refresh ROTATES the refresh token, so the new one
+ * is handed back to be persisted) or a Personal Access Token / Service Account Key in `X-Keap-API-Key`.
+ * Either way the credential travels in a header, never in the XML-RPC body.
+ */
+
+export type Credentials =
+  | {
+      auth_type: 'oauth2';
+      client_id: string;
+      client_secret: string;
+      refresh_token: string;
+      access_token?: string;
+      /** ISO 8601 time the access token stops working. */
+      token_expiry?: string;
+    }
+  | { auth_type: 'api_key'; api_key: string };
+
+/** Keap's XML-RPC methods take the legacy key as parameter 1; with header auth it is this placeholder. */
+export const KEY_PLACEHOLDER = 'backwards-compatability';
+
+/** Refresh this long before expiry so a long page never starts with a token about to die. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+export interface AuthOptions {
+  tokenUrl: string;
+  clock: Clock;
+  timeoutMs: number;
+  /** Called with the new credentials after every refresh (refresh-token rotation). */
+  onRotate: (credentials: Credentials) => Promise<void> | void;
+}
+
+export class Auth {
+  private creds: Credentials;
+  private refreshing: Promise<void> | undefined;
+  /** Refreshes done in this run (tests and the summary read it). */
+  refreshes = 0;
+
+  constructor(
+    credentials: Credentials,
+    private readonly options: AuthOptions,
+  ) {
+    this.creds = { ...credentials };
+  }
+
+  get kind(): Credentials['auth_type'] {
+    return this.creds.auth_type;
+  }
+
+  get credentials(): Credentials {
+    return this.creds;
+  }
+
+  /** Every secret value this run knows, for the output redactor. */
+  secrets(): string[] {
+    const c = this.creds;
+    if (c.auth_type === 'api_key') return [c.api_key];
+    return [c.client_secret, c.refresh_token, c.access_token ?? ''].filter((s) => s.length > 0);
+  }
+
+  /** Headers for one call, refreshing first when the access token is missing or about to expire. */
+  async headers(): Promise<Record<string, string>> {
+    const c = this.creds;
+    if (c.auth_type === 'api_key') return { 'X-Keap-API-Key': c.api_key };
+    const expiry = c.token_expiry ? Date.parse(c.token_expiry) : NaN;
+    const fresh = c.access_token && (Number.isNaN(expiry) || expiry - EXPIRY_MARGIN_MS > this.options.clock.now());
+    if (!fresh) await this.refresh();
+    const token = (this.creds as { access_token?: string }).access_token as string;
+    return { Authorization: `Bearer ${token}` };
+  }
+
+  /**
+   * Exchanges the refresh token for a new pair. Concurrent callers (several streams hitting a 401
+   * at once) share one refresh: a second one would present an already-rotated token and fail.
+   */
+  refresh(): Promise<void> {
+    if (this.creds.auth_type !== 'oauth2') {
+      return Promise.reject(new KeapError('Keap rejected the API key (HTTP 401); check api_key', 'config_error', 'unauthorized'));
+    }
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const c = this.creds;
+    if (c.auth_type !== 'oauth2') return;
+    const basic = Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64');
+    let res;
+    try {
+      res = await axios.post(
+        this.options.tokenUrl,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refresh_token }).toString(),
+        {
+          headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+          timeout: this.options.timeoutMs,
+          validateStatus: () => true,
+          maxRedirects: 0,
+        },
+      );
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw new KeapError(
+        `cannot reach the Keap token URL: ${typeof code === 'string' ? code : 'network error'} (check token_url)`,
+        code === 'ENOTFOUND' ? 'config_error' : 'transient_error',
+        'token-network',
+      );
+    }
+    const body = res.data as Record<string, unknown> | string | undefined;
+    if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body['access_token'] !== 'string') {
+      const reason =
+        typeof body === 'object' && body !== null
+          ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ')
+          : '';
+      const failure = res.status >= 500 || res.status === 429 ? 'transient_error' : 'config_error';
+      throw new KeapError(
+        `Keap refused to refresh the access token (HTTP ${res.status}${reason ? `, ${reason}` : ''}); authorize again with 'tap-infusionsoft auth' and update refresh_token`,
+        failure,
+        'token-refresh',
+      );
+    }
+    const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
+    const next: Credentials = {
+      ...c,
+      access_token: body['access_token'],
+      // Keap rotates the refresh token; keep the old one only if a server did not send a new one.
+      refresh_token: typeof body['refresh_token'] === 'string' ? body['refresh_token'] : c.refresh_token,
+      token_expiry: new Date(this.options.clock.now() + expiresIn * 1000).toISOString(),
+    };
+    this.creds = next;
+    this.refreshes++;
+    await this.options.onRotate(next);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Every way a Keap call can go wrong, classified once, by one table: what came back (a fault with
+ * its code and text, an HTTP status, a network error, a body we could not read) decides the action
+ * (retry on a named schedule, refresh the token, skip the record, or fail) and the Airbyte
+ * failure_type. Faults arrive with HTTP 200, so the body is always read before anything is decided.
+ */
+
+export type FailureType = 'config_error' | 'transient_error' | 'system_error';
+
+/** Named retry schedules; their timings are data in keap/retry.ts. */
+export type ScheduleName = 'transient' | 'rate_limited' | 'query_timeout' | 'saved_search_blocked';
+
+export type Signal =
+  | { kind: 'fault'; code: number; text: string }
+  | { kind: 'http'; status: number; body: string }
+  | { kind: 'network'; code: string; message: string }
+  | { kind: 'parse'; reason: 'malformed' | 'truncated' | 'refused'; message: string };
+
+export type Action =
+  | { do: 'retry'; schedule: ScheduleName }
+  /** OAuth: refresh the access token once and send the same call again. */
+  | { do: 'refresh' }
+  /** The record asked for does not exist: by-id reports skip it and say so. */
+  | { do: 'skip' }
+  | { do: 'fail'; failureType: FailureType };
+
+interface Rule {
+  name: string;
+  when: (s: Signal) => boolean;
+  action: Action;
+  /** A one-line explanation for the user; `what` names the call (e.g. "DataService.query on Contact"). */
+  explain: (s: Signal, what: string) => string;
+}
+
+const fault = (s: Signal, codes: number[]): boolean => s.kind === 'fault' && codes.includes(s.code);
+const faultText = (s: Signal, re: RegExp): boolean => s.kind === 'fault' && re.test(s.text);
+const status = (s: Signal, test: (n: number) => boolean): boolean => s.kind === 'http' && test(s.status);
+const detail = (s: Signal): string => {
+  switch (s.kind) {
+    case 'fault':
+      return `fault ${s.code}: ${oneLine(s.text)}`;
+    case 'http':
+      return `HTTP ${s.status}${s.body ? `: ${oneLine(s.body).slice(0, 200)}` : ''}`;
+    case 'network':
+      return s.message;
+    case 'parse':
+      return s.message;
+  }
+};
+
+const retry = (schedule: ScheduleName): Action => ({ do: 'retry', schedule });
+const fail = (failureType: FailureType): Action => ({ do: 'fail', failureType });
+
+/** First match wins: specific texts before codes, codes before the catch-alls. */
+export const ERROR_TABLE: readonly Rule[] = [
+  {
+    name: 'query-timeout',
+    when: (s) => faultText(s, /query took too long|was cancelled|DatabaseError/i),
+    action: retry('query_timeout'),
+    explain: (s, what) => `Keap cancelled a slow query (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'saved-search-blocked',
+    when: (s) => faultText(s, /too many consecutive failures|saved search is blocked/i),
+    action: retry('saved_search_blocked'),
+    explain: (s, what) => `Keap has blocked this saved search for a while (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'throttled',
+    when: (s) => faultText(s, /ThrottlingException|threads throttled/i),
+    action: retry('rate_limited'),
+    explain: (s, what) => `Keap is throttling requests (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'bad-credentials',
+    when: (s) => fault(s, [2, 13, 15]) || faultText(s, /^\s*\[(InvalidKey|FailedLoginAttempt)/),
+    action: fail('config_error'),
+    explain: (s) => `Keap rejected the credentials (${detail(s)}); check the API key or authorize again`,
+  },
+  {
+    name: 'no-access',
+    when: (s) => fault(s, [14]) || faultText(s, /^\s*\[NoAccess\]/),
+    action: fail('config_error'),
+    explain: (s, what) => `the Keap user behind these credentials may not read this (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'bad-table-or-field',
+    when: (s) => fault(s, [7, 8, 9, 10, 11, 12]) || faultText(s, /^\s*\[(NoTableAccess|NoFieldAccess|NoTableFound|NoFieldFound|NoFields|InvalidParameter)\]/),
+    action: fail('config_error'),
+    explain: (s, what) => `Keap refused ${what}: ${detail(s)}`,
+  },
+  {
+    name: 'record-not-found',
+    when: (s) => fault(s, [5]) || faultText(s, /^\s*\[RecordNotFound\]/),
+    action: { do: 'skip' },
+    explain: (s, what) => `record not found (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'invalid-config',
+    when: (s) => fault(s, [1]),
+    action: fail('config_error'),
+    explain: (s, what) => `Keap reports a configuration problem with this app (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'request-cut-short',
+    // Keap could not read our request: the body was cut on the way. Sending it again is safe.
+    when: (s) => fault(s, [0]) && /premature end of file|failed to parse/i.test(s.kind === 'fault' ? s.text : ''),
+    action: retry('transient'),
+    explain: (s, what) => `Keap received an incomplete request (${what}; ${detail(s)})`,
+  },
+  {
+    name: 'no-such-method',
+    when: (s) => faultText(s, /no such handler/i),
+    action: fail('system_error'),
+    explain: (s, what) => `Keap does not offer ${what} (${detail(s)})`,
+  },
+  {
+    name: 'server-fault',
+    when: (s) => fault(s, [3, 4, 6]) || faultText(s, /^\s*\[(Unexpected|Database|Loading)\]/),
+    action: retry('transient'),
+    explain: (s, what) => `Keap failed to answer ${what} (${detail(s)})`,
+  },
+  {
+    name: 'other-fault',
+    when: (s) => s.kind === 'fault',
+    action: fail('system_error'),
+    explain: (s, what) => `Keap answered ${what} with ${detail(s)}`,
+  },
+  {
+    name: 'unauthorized',
+    when: (s) => status(s, (n) => n === 401),
+    action: { do: 'refresh' },
+    explain: (s) => `Keap rejected the credentials (${detail(s)}); check the API key or authorize again`,
+  },
+  {
+    name: 'rate-limited',
+    when: (s) => status(s, (n) => n === 429) || (s.kind === 'http' && s.status === 403 && /qps|rate limit|throttl|quota/i.test(s.body)),
+    action: retry('rate_limited'),
+    explain: (s) => `Keap is rate limiting requests (${detail(s)})`,
+  },
+  {
+    name: 'developer-inactive',
+    when: (s) => s.kind === 'http' && /developer inactive/i.test(s.body),
+    action: fail('config_error'),
+    explain: () => 'Keap says the OAuth client app is inactive (Developer Inactive); re-enable it in the Keap developer portal',
+  },
+  {
+    name: 'forbidden',
+    when: (s) => status(s, (n) => n === 403),
+    action: fail('config_error'),
+    explain: (s, what) => `the credentials lack permission for ${what} (${detail(s)})`,
+  },
+  {
+    name: 'not-found',
+    when: (s) => status(s, (n) => n === 404 || n === 405),
+    action: fail('config_error'),
+    explain: (s) => `no Keap XML-RPC endpoint at api_url (${detail(s)})`,
+  },
+  {
+    name: 'server-error',
+    when: (s) => status(s, (n) => n === 408 || n >= 500),
+    action: retry('transient'),
+    explain: (s, what) => `Keap failed to answer ${what} (${detail(s)})`,
+  },
+  {
+    name: 'other-http',
+    when: (s) => s.kind === 'http',
+    action: fail('system_error'),
+    explain: (s, what) => `unexpected answer to ${what} (${detail(s)})`,
+  },
+  {
+    name: 'unknown-host',
+    when: (s) => s.kind === 'network' && s.code === 'ENOTFOUND',
+    action: fail('config_error'),
+    explain: (s) => `cannot reach Keap: ${detail(s)} (check api_url)`,
+  },
+  {
+    name: 'network',
+    when: (s) => s.kind === 'network',
+    action: retry('transient'),
+    explain: (s, what) => `network error calling ${what}: ${detail(s)}`,
+  },
+  {
+    name: 'refused-body',
+    when: (s) => s.kind === 'parse' && s.reason === 'refused',
+    action: fail('system_error'),
+    explain: (s, what) => `refused the answer to ${what}: ${detail(s)}`,
+  },
+  {
+    name: 'unreadable-body',
+    when: (s) => s.kind === 'parse',
+    action: retry('transient'),
+    explain: (s, what) => `unreadable answer to ${what}: ${detail(s)}`,
+  },
+];
+
+export interface Classified {
+  rule: string;
+  action: Action;
+  message: string;
+}
+
+export function classify(signal: Signal, what: string): Classified {
+  for (const rule of ERROR_TABLE) {
+    if (rule.when(signal)) return { rule: rule.name, action: rule.action, message: rule.explain(signal, what) };
+  }
+  // Unreachable: the table ends with catch-alls for every kind.
+  return { rule: 'unclassified', action: fail('system_error'), message: `${what}: ${detail(signal)}` };
+}
+
+/** An error a user can act on: one line, a failure type, never a secret or a stack trace. */
+export class KeapError extends Error {
+  override name = 'KeapError';
+  constructor(
+    message: string,
+    readonly failureType: FailureType,
+    readonly rule: string,
+    readonly signal?: Signal,
+  ) {
+    super(message);
+  }
+  get skippable(): boolean {
+    return this.rule === 'record-not-found';
+  }
+}
+
+/** The daily quota is spent: stop cleanly, checkpoint, and say when it resets. */
+export class QuotaExhaustedError extends KeapError {
+  constructor(readonly resetAt: number) {
+    super(
+      `Keap's daily API quota is used up; it resets at ${new Date(resetAt).toISOString()}. Everything read so far is covered by the last state; run again after the reset`,
+      'transient_error',
+      'daily-quota',
+    );
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

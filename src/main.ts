@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { InputError } from './input-error.js';
+import { KeapError } from './keap/errors.js';
+import { parseArgs, USAGE, type Command } from './protocol/args.js';
+import { runCheck, runDiscover, runRead, runSpec } from './protocol/commands.js';
+import { runAbout } from './protocol/about.js';
+import { runList } from './protocol/list-command.js';
+import { runAuth } from './protocol/auth-command.js';
+import { Session } from './protocol/session.js';
+import { VERSION } from './protocol/version.js';
+import { runSandboxCommand } from './sandbox/cli.js';
+
+/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input. */
+async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`tap-infusionsoft: ${(err as Error).message}\n`);
+    return 2;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stderr.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`tap-infusionsoft ${VERSION}\n`);
+      return 0;
+    case 'sandbox':
+      return runSandboxCommand(command.args);
+    case 'auth':
+      return runAuth(command.args);
+    default:
+      break;
+  }
+  const dialect = 'dialect' in command ? command.dialect : command.kind === 'about' || command.kind === 'list' ? 'singer' : 'airbyte';
+  const session = new Session(dialect);
+  let code: number;
+  try {
+    switch (command.kind) {
+      case 'spec':
+        code = runSpec(session);
+        break;
+      case 'check':
+        code = await runCheck(session, command.config);
+        break;
+      case 'discover':
+        code = await runDiscover(session, command.dialect, command.config);
+        break;
+      case 'read':
+        code = await runRead(session, command.dialect, command.config, command.catalog, command.state);
+        break;
+      case 'about':
+        code = runAbout(session, command.format);
+        break;
+      case 'list':
+        code = await runList(session, command);
+        break;
+    }
+  } catch (err) {
+    code = report(session, err);
+  }
+  await session.writer.end();
+  return code;
+}
+
+/** Everything that escapes a command ends here as one line (and an Airbyte trace), never a stack. */
+function report(session: Session, err: unknown): number {
+  if (err instanceof InputError || err instanceof KeapError) {
+    const failure = err instanceof KeapError ? err.failureType : 'config_error';
+    if (session.dialect === 'airbyte') session.airbyte.error(err.message, failure);
+    session.stderr.line(`tap-infusionsoft: ${err.message}`);
+    return err instanceof InputError ? 2 : 1;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (session.dialect === 'airbyte') session.airbyte.error(`internal error: ${e.message}`, 'system_error');
+  session.stderr.line(`tap-infusionsoft: internal error: ${e.message}`);
+  if (process.env['TAP_INFUSIONSOFT_DEBUG']) session.stderr.line(e.stack ?? '');
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`tap-infusionsoft: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,148 @@
+import { InputError } from '../input-error.js';
+import { KeapError } from '../keap/errors.js';
+import { discoverStreams, readableStreams } from '../streams/catalog.js';
+import { runStreams, type StreamJob } from '../streams/engine.js';
+import type { Sink } from '../streams/sink.js';
+import type { StreamState } from '../streams/state.js';
+import type { StreamDef } from '../streams/stream-def.js';
+import type { ReadContext } from '../streams/table-reader.js';
+import type { Dialect } from './args.js';
+import { readCatalog, type SelectedStream } from './catalog-input.js';
+import { airbyteStreams, singerCatalog } from './catalog-output.js';
+import { loadSpec } from './config.js';
+import type { Session } from './session.js';
+import { SingerOutput, type SingerStreamInfo } from './singer-output.js';
+import { readStateFile } from './state-input.js';
+
+export function runSpec(session: Session): number {
+  const spec = loadSpec();
+  session.airbyte.message({ type: 'SPEC', spec });
+  return 0;
+}
+
+/**
+ * `check`: exactly one CONNECTION_STATUS. A config Keap rejects is FAILED with the reason (exit 0:
+ * the check itself worked); a config that is not valid input is FAILED too, and exits non-zero.
+ */
+export async function runCheck(session: Session, config: string[]): Promise<number> {
+  let loaded;
+  try {
+    loaded = session.loadConfig(config);
+  } catch (err) {
+    if (err instanceof InputError) {
+      session.airbyte.connectionStatus('FAILED', err.message);
+      session.stderr.line(`tap-infusionsoft: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const { client } = session.runtime(loaded, true);
+  try {
+    // One row of Contact: proves the endpoint, the credentials, and read permission.
+    await client.call('DataService.query', ['Contact', 1, 0, { Id: '%' }, ['Id']], { what: 'DataService.query on Contact' });
+    session.airbyte.connectionStatus('SUCCEEDED');
+    return 0;
+  } catch (err) {
+    if (err instanceof KeapError) {
+      session.airbyte.connectionStatus('FAILED', err.message);
+      return 0;
+    }
+    throw err;
+  }
+}
+
+export async function runDiscover(session: Session, dialect: Dialect, config: string[]): Promise<number> {
+  const loaded = session.loadConfig(config);
+  const { client } = session.runtime(loaded);
+  const defs = await discoverStreams(loaded.settings, client, (l, m) => session.log(l, m));
+  if (dialect === 'airbyte') session.airbyte.message({ type: 'CATALOG', catalog: { streams: airbyteStreams(defs) } });
+  else session.writer.line(JSON.stringify(singerCatalog(defs), null, 2));
+  return 0;
+}
+
+export async function runRead(
+  session: Session,
+  dialect: Dialect,
+  config: string[],
+  catalogPath: string | undefined,
+  statePath: string | undefined,
+): Promise<number> {
+  const loaded = session.loadConfig(config);
+  const settings = loaded.settings;
+  const rawState = statePath ? readStateFile(statePath) : new Map<string, unknown>();
+  const runtime = session.runtime(loaded);
+  let selected: SelectedStream[];
+  let defs: StreamDef[];
+  if (catalogPath) {
+    selected = readCatalog(catalogPath);
+    defs = readableStreams(settings);
+  } else {
+    // Singer without a catalog: discover and read everything.
+    defs = await discoverStreams(settings, runtime.client, (l, m) => session.log(l, m));
+    selected = defs.map((d) => ({ name: d.name, syncMode: d.cursorField ? 'incremental' : 'full_refresh', schema: d.schema }));
+  }
+  const byName = new Map(defs.map((d) => [d.name, d]));
+
+  // States first: a corrupt state stops the run before anything is read.
+  const states = new Map<string, StreamState>();
+  for (const [name, raw] of rawState) {
+    const def = byName.get(name);
+    if (!def || !selected.some((s) => s.name === name)) {
+      session.log('INFO', `ignoring the state of stream '${name}': it is not in the catalog`);
+      continue;
+    }
+    states.set(name, def.parseState(raw));
+  }
+
+  const jobs: StreamJob[] = [];
+  const problems: { stream: string; message: string }[] = [];
+  for (const s of selected) {
+    const def = byName.get(s.name);
+    if (!def) {
+      problems.push({ stream: s.name, message: `stream '${s.name}' is not offered by this source (run discover; reports need an entry in config.reports)` });
+      continue;
+    }
+    let mode = s.syncMode;
+    if (mode === 'incremental' && !def.supportedSyncModes.includes('incremental')) {
+      if (dialect === 'airbyte') {
+        problems.push({ stream: s.name, message: `stream '${s.name}' supports only full_refresh, not incremental` });
+        continue;
+      }
+      mode = 'full_refresh';
+    }
+    jobs.push({ def, run: { syncMode: mode, schema: s.schema ?? def.schema, state: states.get(s.name) ?? {} } });
+  }
+
+  const sink: Sink =
+    dialect === 'airbyte'
+      ? session.airbyte
+      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now());
+  for (const p of problems) {
+    sink.streamIncomplete(p.stream);
+    sink.error(p.message, 'config_error', p.stream);
+  }
+  const ctx: ReadContext = {
+    client: runtime.client,
+    sink,
+    tz: settings.timezone,
+    clock: session.clock,
+    pageSize: settings.pageSize,
+    startDate: settings.startDate,
+    lookbackMs: settings.lookbackSeconds * 1000,
+  };
+  const result = await runStreams(jobs, ctx, settings.concurrency);
+  session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
+  return result.failed.length || problems.length ? 1 : 0;
+}
+
+function singerInfo(jobs: readonly StreamJob[]): Map<string, SingerStreamInfo> {
+  const m = new Map<string, SingerStreamInfo>();
+  for (const j of jobs) {
+    m.set(j.def.name, {
+      schema: j.run.schema,
+      keyProperties: j.def.primaryKey,
+      bookmarkProperties: j.run.syncMode === 'incremental' && j.def.cursorField ? [j.def.cursorField] : [],
+    });
+  }
+  return m;
+}

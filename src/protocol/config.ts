@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../input-error.js';
+import type { Credentials } from '../keap/auth.js';
+import { KeapTimeZone } from '../keap/dates.js';
+import type { RetryConfig } from '../keap/retry.js';
+import { packageRoot } from '../package-root.js';
+import type { ReportConfig } from '../streams/report-types.js';
+import { compile, validateWith } from './validate.js';
+import type { ValidateFunction } from 'ajv';
+
+/** The connector's configuration after validation: typed, defaults applied. */
+export interface Settings {
+  credentials: Credentials;
+  startDate: string | undefined;
+  apiUrl: string;
+  tokenUrl: string;
+  tables: string[] | undefined;
+  reports: ReportConfig[];
+  pageSize: number;
+  concurrency: number;
+  requestsPerSecond: number | undefined;
+  requestsPerMinute: number | undefined;
+  requestsPerDay: number | undefined;
+  timezone: KeapTimeZone;
+  lookbackSeconds: number;
+  requestTimeoutSeconds: number;
+  retry: RetryConfig | undefined;
+}
+
+export interface LoadedConfig {
+  settings: Settings;
+  /** The config as given (merged), for CONTROL messages and rewriting the file. */
+  raw: Record<string, unknown>;
+  /** The file holding `credentials`, which a token rotation rewrites; undefined for ENV. */
+  credentialsFile: string | undefined;
+}
+
+interface Spec {
+  connectionSpecification: object;
+}
+
+let specCache: Spec | undefined;
+let validator: ValidateFunction | undefined;
+
+export function loadSpec(): Spec {
+  specCache ??= JSON.parse(readFileSync(join(packageRoot(), 'spec.json'), 'utf8')) as Spec;
+  return specCache;
+}
+
+export const ENV_PREFIX = 'TAP_INFUSIONSOFT_';
+
+/** Reads one or more --config sources (files, or ENV), merges them (later wins), validates. */
+export function loadConfig(sources: string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  if (sources.length === 0) throw new InputError('arguments', '--config is required');
+  let raw: Record<string, unknown> = {};
+  let credentialsFile: string | undefined;
+  for (const src of sources) {
+    const part = src === 'ENV' ? configFromEnv(env) : readJsonObject(src);
+    if ('credentials' in part) credentialsFile = src === 'ENV' ? undefined : src;
+    raw = { ...raw, ...part };
+  }
+  return { settings: validateConfig(raw), raw, credentialsFile };
+}
+
+export function readJsonObject(path: string, what: 'config' | 'catalog' | 'state' = 'config'): Record<string, unknown> {
+  const value = readJson(path, what);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(what, `${path} must hold a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function readJson(path: string, what: 'config' | 'catalog' | 'state'): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new InputError(what, `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')}`);
+  }
+  if (text.trim() === '') throw new InputError(what, `${path} is empty`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new InputError(what, `${path} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+/**
+ * `--config ENV` (Meltano SDK convention): TAP_INFUSIONSOFT_<SETTING>, JSON-decoded when it looks
+ * like JSON. Credentials may also come flat: TAP_INFUSIONSOFT_API_KEY, or _CLIENT_ID,
+ * _CLIENT_SECRET and _REFRESH_TOKEN, or TAP_INFUSIONSOFT_CREDENTIALS_<FIELD>.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const creds: Record<string, unknown> = {};
+  const credFields = ['auth_type', 'api_key', 'client_id', 'client_secret', 'refresh_token', 'access_token', 'token_expiry'];
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith(ENV_PREFIX) || v === undefined) continue;
+    const key = k.slice(ENV_PREFIX.length).toLowerCase();
+    if (key === 'loglevel') continue;
+    if (key.startsWith('credentials_') && credFields.includes(key.slice(12))) creds[key.slice(12)] = v;
+    else if (credFields.includes(key)) creds[key] = v;
+    else out[key] = decodeEnv(v);
+  }
+  if (Object.keys(creds).length) {
+    const given = typeof out['credentials'] === 'object' && out['credentials'] !== null ? (out['credentials'] as object) : {};
+    creds['auth_type'] ??= 'api_key' in creds ? 'api_key' : 'oauth2';
+    out['credentials'] = { ...given, ...creds };
+  }
+  return out;
+}
+
+function decodeEnv(v: string): unknown {
+  const t = v.trim();
+  if (/^[[{]/.test(t) || /^-?\d+(\.\d+)?$/.test(t) || t === 'true' || t === 'false' || t === 'null') {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+export function validateConfig(raw: Record<string, unknown>): Settings {
+  const spec = loadSpec().connectionSpecification;
+  validator ??= compile(spec);
+  const problem = validateWith(spec, validator, raw);
+  if (problem) throw new InputError('config', problem);
+  const c = raw;
+  const apiUrl = checkUrl('api_url', (c['api_url'] as string | undefined) ?? 'https://api.infusionsoft.com/crm/xmlrpc/v1');
+  const tokenUrl = checkUrl('token_url', (c['token_url'] as string | undefined) ?? 'https://api.infusionsoft.com/token');
+  let timezone: KeapTimeZone;
+  try {
+    timezone = new KeapTimeZone((c['app_timezone'] as string | undefined) ?? 'America/New_York');
+  } catch (err) {
+    throw new InputError('config', `app_timezone: ${(err as Error).message}`);
+  }
+  const startDate = c['start_date'] as string | undefined;
+  const tables = c['tables'] as string[] | undefined;
+  return {
+    credentials: c['credentials'] as unknown as Credentials,
+    startDate: startDate ? new Date(Date.parse(startDate.length === 10 ? `${startDate}T00:00:00Z` : startDate)).toISOString() : undefined,
+    apiUrl,
+    tokenUrl,
+    tables: tables && tables.length ? tables : undefined,
+    reports: (c['reports'] as ReportConfig[] | undefined) ?? [],
+    pageSize: (c['page_size'] as number | undefined) ?? 1000,
+    concurrency: (c['concurrency'] as number | undefined) ?? 2,
+    requestsPerSecond: c['requests_per_second'] as number | undefined,
+    requestsPerMinute: c['requests_per_minute'] as number | undefined,
+    requestsPerDay: c['requests_per_day'] as number | undefined,
+    timezone,
+    lookbackSeconds: (c['lookback_seconds'] as number | undefined) ?? 0,
+    requestTimeoutSeconds: (c['request_timeout_seconds'] as number | undefined) ?? 300,
+    retry: c['retry'] as RetryConfig | undefined,
+  };
+}
+
+/** Credentials must not cross the network in clear text; loopback (the sandbox) is the exception. */
+function checkUrl(key: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new InputError('config', `${key}: '${value}' is not a URL`);
+  }
+  if (u.protocol === 'https:') return value;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (u.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host))) return value;
+  throw new InputError('config', `${key}: plain ${u.protocol}// is refused except on loopback; use https://`);
+}

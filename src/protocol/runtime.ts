@@ -1,0 +1,110 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { Auth, type Credentials } from '../keap/auth.js';
+import { KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
+import type { Clock } from '../keap/clock.js';
+import { DEFAULT_QUOTAS, RateLimiter } from '../keap/limiter.js';
+import { schedulesFromConfig, type Schedules } from '../keap/retry.js';
+import { XmlRpcTransport } from '../xmlrpc/transport.js';
+import type { LoadedConfig } from './config.js';
+import type { Redactor } from './redact.js';
+import { VERSION } from './version.js';
+
+export interface Runtime {
+  client: KeapClient;
+  auth: Auth;
+  limiter: RateLimiter;
+}
+
+export interface RuntimeOptions {
+  clock: Clock;
+  redactor: Redactor;
+  log: LogFn;
+  metric?: MetricFn;
+  /** After every token refresh, with the whole config carrying the new credentials. */
+  onRotate: (config: Record<string, unknown>) => void;
+  /** `check` should answer quickly: cap retries. */
+  quick?: boolean;
+  random?: () => number;
+}
+
+/** Wires transport, limiter, auth and client from the settings. */
+export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
+  const s = loaded.settings;
+  const kind = s.credentials.auth_type;
+  const defaults = DEFAULT_QUOTAS[kind];
+  const limiter = new RateLimiter(
+    {
+      perSecond: s.requestsPerSecond ?? defaults.perSecond,
+      perMinute: s.requestsPerMinute ?? defaults.perMinute,
+      perDay: s.requestsPerDay ?? defaults.perDay,
+    },
+    o.clock,
+  );
+  o.redactor.add(...secretsOf(s.credentials));
+  const auth = new Auth(s.credentials, {
+    tokenUrl: s.tokenUrl,
+    clock: o.clock,
+    timeoutMs: Math.min(s.requestTimeoutSeconds, 60) * 1000,
+    onRotate: (creds) => {
+      o.redactor.add(...secretsOf(creds));
+      loaded.raw = { ...loaded.raw, credentials: creds };
+      o.onRotate(loaded.raw);
+    },
+  });
+  const transport = new XmlRpcTransport({
+    timeoutMs: s.requestTimeoutSeconds * 1000,
+    maxSockets: s.concurrency,
+    userAgent: `tap-infusionsoft/${VERSION} (+https://github.com/tap-infusionsoft/tap-infusionsoft)`,
+    maxBodyBytes: 256 * 1024 * 1024,
+  });
+  let schedules: Schedules = schedulesFromConfig(s.retry);
+  if (o.quick) schedules = quickSchedules(schedules);
+  const client = new KeapClient({
+    apiUrl: s.apiUrl,
+    auth,
+    limiter,
+    transport,
+    clock: o.clock,
+    schedules,
+    random: o.random,
+    maxInFlight: s.concurrency,
+    log: o.log,
+    metric: o.metric,
+  });
+  return { client, auth, limiter };
+}
+
+function quickSchedules(s: Schedules): Schedules {
+  const q = structuredClone(s);
+  for (const name of ['transient', 'rate_limited'] as const) {
+    const e = q[name];
+    if (e.kind === 'exponential') {
+      e.retries = Math.min(e.retries, 2);
+      e.maxMs = Math.min(e.maxMs, 4000);
+    }
+  }
+  q.query_timeout = { kind: 'fixed', delaysMs: [] };
+  q.saved_search_blocked = { kind: 'fixed', delaysMs: [] };
+  return q;
+}
+
+export function secretsOf(c: Credentials): string[] {
+  return c.auth_type === 'api_key' ? [c.api_key] : [c.client_secret, c.refresh_token, c.access_token ?? ''];
+}
+
+/**
+ * Rewrites the config file with rotated credentials: write a temporary file (mode 0600, it holds
+ * secrets), flush it to disk, then rename over the original, so a crash leaves either the old or
+ * the new file, never half of one.
+ */
+export function persistConfig(path: string, config: Record<string, unknown>): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}

@@ -1,0 +1,73 @@
+import { systemClock, type Clock } from '../keap/clock.js';
+import { AirbyteOutput } from './airbyte-output.js';
+import type { Dialect } from './args.js';
+import { loadConfig, type LoadedConfig } from './config.js';
+import { Redactor } from './redact.js';
+import { buildRuntime, persistConfig, type Runtime } from './runtime.js';
+import { StderrLog } from './stderr.js';
+import { LineWriter } from './writer.js';
+
+/**
+ * What every command shares: the one stdout writer, the redactor, stderr, and (once the config is
+ * read) the Keap runtime whose token rotations are handed back the way the dialect expects.
+ */
+export class Session {
+  readonly redactor = new Redactor();
+  readonly writer: LineWriter;
+  readonly stderr: StderrLog;
+  readonly airbyte: AirbyteOutput;
+
+  constructor(
+    readonly dialect: Dialect,
+    readonly clock: Clock = systemClock,
+    out: NodeJS.WritableStream = process.stdout,
+  ) {
+    this.writer = new LineWriter(out as never);
+    this.stderr = new StderrLog(this.redactor);
+    this.airbyte = new AirbyteOutput(this.writer, this.redactor, () => this.clock.now());
+  }
+
+  /** A log line in the dialect's place: Airbyte LOG messages, Singer stderr. */
+  log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {
+    if (this.dialect === 'airbyte') this.airbyte.log(level, message);
+    else this.stderr.line(`${level === 'WARN' ? 'WARNING' : level} ${message}`);
+  }
+
+  loadConfig(sources: string[]): LoadedConfig {
+    const loaded = loadConfig(sources);
+    const c = loaded.settings.credentials;
+    this.redactor.add(...(c.auth_type === 'api_key' ? [c.api_key] : [c.client_secret, c.refresh_token, c.access_token]));
+    return loaded;
+  }
+
+  runtime(loaded: LoadedConfig, quick = false): Runtime {
+    return buildRuntime(loaded, {
+      clock: this.clock,
+      redactor: this.redactor,
+      quick,
+      log: (level, message) => this.log(level, message),
+      metric: (metric, value, tags) => this.stderr.metric('timer', metric, value, tags),
+      onRotate: (config) => this.rotated(loaded, config),
+    });
+  }
+
+  /**
+   * Keap rotated the refresh token: the old one no longer works, so the new one must reach
+   * whoever stores the config. Airbyte: a CONTROL message (the platform persists it). Singer and
+   * plain runs: the config file, rewritten atomically. Airbyte runs also rewrite the file when they
+   * can, for `docker run` users without a platform.
+   */
+  private rotated(loaded: LoadedConfig, config: Record<string, unknown>): void {
+    if (this.dialect === 'airbyte') this.airbyte.control(config);
+    if (loaded.credentialsFile === undefined) {
+      if (this.dialect === 'singer') this.log('WARN', 'Keap rotated the refresh token, but the config came from the environment; store the new one or the next run will fail (prefer an API key with --config ENV)');
+      return;
+    }
+    try {
+      persistConfig(loaded.credentialsFile, config);
+    } catch (err) {
+      const level = this.dialect === 'singer' ? 'ERROR' : 'WARN';
+      this.log(level, `could not rewrite ${loaded.credentialsFile} with the rotated refresh token: ${(err as { code?: string }).code ?? 'error'}`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { FailureType } from '../keap/errors.js';
+import type { JsonSchema } from '../streams/json-schema.js';
+import type { NulledField, Sink } from '../streams/sink.js';
+import type { StreamState } from '../streams/state.js';
+import type { StderrLog } from './stderr.js';
+import type { LineWriter } from './writer.js';
+
+export interface SingerStreamInfo {
+  schema: JsonSchema;
+  keyProperties: string[];
+  bookmarkProperties: string[];
+}
+
+/**
+ * The Singer dialect (reference/singer-spec.md): SCHEMA before a stream's first RECORD, RECORD with
+ * time_extracted, and STATE carrying the WHOLE tap state ({"bookmarks": {...}}) each time, since a
+ * Singer state message replaces the previous one. Logs, statuses and metrics go to stderr.
+ */
+export class SingerOutput implements Sink {
+  private readonly prefixes = new Map<string, string>();
+  private readonly bookmarks: Record<string, StreamState>;
+  private readonly counts = new Map<string, number>();
+  private lastStamp = 0;
+  private lastIso = '';
+
+  constructor(
+    private readonly writer: LineWriter,
+    private readonly stderr: StderrLog,
+    private readonly streams: Map<string, SingerStreamInfo>,
+    initialBookmarks: Record<string, StreamState>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.bookmarks = { ...initialBookmarks };
+  }
+
+  streamStarted(stream: string): void {
+    const info = this.streams.get(stream);
+    if (!info) return;
+    this.writer.line(
+      JSON.stringify({
+        type: 'SCHEMA',
+        stream,
+        schema: info.schema,
+        key_properties: info.keyProperties,
+        bookmark_properties: info.bookmarkProperties,
+      }),
+    );
+    this.stderr.line(`INFO ${stream}: started`);
+  }
+
+  streamRunning(): void {}
+
+  streamComplete(stream: string): void {
+    this.stderr.metric('counter', 'record_count', this.counts.get(stream) ?? 0, { endpoint: stream });
+    this.stderr.line(`INFO ${stream}: complete`);
+  }
+
+  streamIncomplete(stream: string, quotaResetAt?: number): void {
+    this.stderr.line(`WARNING ${stream}: incomplete${quotaResetAt ? ` (daily quota resets ${new Date(quotaResetAt).toISOString()})` : ''}`);
+  }
+
+  estimate(stream: string, rows: number): void {
+    this.stderr.line(`INFO ${stream}: about ${rows} rows to read`);
+  }
+
+  record(stream: string, data: string, _nulled?: NulledField[]): void {
+    let prefix = this.prefixes.get(stream);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+      this.prefixes.set(stream, prefix);
+    }
+    const now = this.now();
+    if (now !== this.lastStamp) {
+      this.lastStamp = now;
+      this.lastIso = new Date(now).toISOString();
+    }
+    this.counts.set(stream, (this.counts.get(stream) ?? 0) + 1);
+    this.writer.line(`${prefix}${data},"time_extracted":"${this.lastIso}"}`);
+  }
+
+  state(stream: string, state: StreamState): void {
+    this.bookmarks[stream] = state;
+    this.writer.line(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
+  }
+
+  log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {
+    this.stderr.line(`${level === 'WARN' ? 'WARNING' : level} ${message}`);
+  }
+
+  error(message: string, failureType: FailureType, stream?: string): void {
+    this.stderr.line(`CRITICAL ${stream ? `${stream}: ` : ''}${message} (${failureType})`);
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.writer.ready();
+  }
+}

@@ -1,0 +1,135 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+/**
+ * ajv, once, for config, catalog and state. Errors become ONE line that names the key and says
+ * what is wrong; for a `oneOf` keyed on a constant (credentials.auth_type, reports[].report) only
+ * the branch the user chose is reported, not a wall of every alternative.
+ */
+
+type AddFormats = (ajv: Ajv) => Ajv;
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+
+let ajv: Ajv | undefined;
+
+export function getAjv(): Ajv {
+  if (ajv) return ajv;
+  // strict: false because Airbyte's UI keywords (order, airbyte_secret, display_type) are not JSON Schema.
+  ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+export function compile(schema: object): ValidateFunction {
+  return getAjv().compile(schema);
+}
+
+/** The most useful single sentence for a failed validation of `data`. */
+export function describeErrors(errors: readonly ErrorObject[] | null | undefined, data: unknown): string {
+  if (!errors || errors.length === 0) return 'invalid';
+  const chosen = errors.filter((e) => !isInUnchosenBranch(e, data));
+  const pool = chosen.length ? chosen : errors;
+  // Prefer concrete errors over the oneOf/anyOf summaries, and the deepest path.
+  const concrete = pool.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const best = (concrete.length ? concrete : pool).slice().sort((a, b) => depth(b) - depth(a))[0] as ErrorObject;
+  return `${pathOf(best)}: ${messageOf(best)}`;
+}
+
+function depth(e: ErrorObject): number {
+  return e.instancePath.split('/').length + (e.keyword === 'required' || e.keyword === 'additionalProperties' ? 1 : 0);
+}
+
+function pathOf(e: ErrorObject): string {
+  const parts = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = '';
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return out ? `${out}.${missing}` : missing;
+  }
+  return out || '(top level)';
+}
+
+function messageOf(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return 'is required but missing';
+    case 'type':
+      return `must be ${String(p['type']).replace(',', ' or ')}`;
+    case 'enum':
+      return `must be one of ${(p['allowedValues'] as unknown[]).slice(0, 12).map((v) => JSON.stringify(v)).join(', ')}${(p['allowedValues'] as unknown[]).length > 12 ? ', ...' : ''}`;
+    case 'const':
+      return `must be ${JSON.stringify(p['allowedValue'])}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${String(p['comparison'])} ${String(p['limit'])}`;
+    case 'minLength':
+      return Number(p['limit']) === 1 ? 'must not be empty' : `must have at least ${String(p['limit'])} characters`;
+    case 'pattern':
+      return `does not look right (expected the pattern ${String(p['pattern'])})`;
+    case 'format':
+      return `must be a valid ${String(p['format'])}`;
+    case 'uniqueItems':
+      return 'must not list the same item twice';
+    case 'minItems':
+      return `must have at least ${String(p['limit'])} item(s)`;
+    case 'additionalProperties':
+      return `has an unknown key '${String(p['additionalProperty'])}'`;
+    default:
+      return e.message ?? 'is invalid';
+  }
+}
+
+/**
+ * For `oneOf` branches told apart by a `const` property: an error belongs to a branch the user did
+ * not choose when that branch's const does not match the data. Reading the const from the error's
+ * schemaPath keeps this generic.
+ */
+function isInUnchosenBranch(e: ErrorObject, data: unknown): boolean {
+  const m = /^(.*)\/oneOf\/(\d+)\//.exec(e.schemaPath);
+  if (!m) return false;
+  if (e.keyword === 'const') return true;
+  // The object the oneOf applies to: the error's instancePath cut to the oneOf's depth.
+  const oneOfDepth = (m[1] as string).split('/').filter((s) => s === 'properties' || s === 'items').length;
+  const segments = e.instancePath.split('/').slice(1, 1 + oneOfDepth);
+  let node: unknown = data;
+  for (const s of segments) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[s] : undefined;
+  const branch = getBranch(m[1] as string, Number(m[2]));
+  if (!branch || !node || typeof node !== 'object') return false;
+  for (const [k, v] of Object.entries(branch.properties ?? {})) {
+    if (v && typeof v === 'object' && 'const' in v) return (node as Record<string, unknown>)[k] !== (v as { const: unknown }).const;
+  }
+  return false;
+}
+
+interface Branch {
+  properties?: Record<string, unknown>;
+}
+
+let currentRoot: object | undefined;
+
+function getBranch(schemaPathPrefix: string, index: number): Branch | undefined {
+  if (!currentRoot) return undefined;
+  let node: unknown = currentRoot;
+  for (const seg of schemaPathPrefix.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  const oneOf = node && typeof node === 'object' ? (node as { oneOf?: unknown[] }).oneOf : undefined;
+  return oneOf?.[index] as Branch | undefined;
+}
+
+/** Validates `data` against `schema` and returns a one-line problem, or undefined when valid. */
+export function validateWith(schema: object, validate: ValidateFunction, data: unknown): string | undefined {
+  if (validate(data)) return undefined;
+  currentRoot = schema;
+  try {
+    return describeErrors(validate.errors, data);
+  } finally {
+    currentRoot = undefined;
+  }
+}

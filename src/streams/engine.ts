@@ -1,0 +1,74 @@
+import { KeapError, QuotaExhaustedError } from '../keap/errors.js';
+import { InputError } from '../input-error.js';
+import type { Sink } from './sink.js';
+import type { StreamDef, StreamRun } from './stream-def.js';
+import type { ReadContext } from './table-reader.js';
+
+/**
+ * Runs the selected streams, `concurrency` at a time (the client never has more requests in flight
+ * than that, and the limiter keeps all of them within Keap's quotas). A stream that fails is marked
+ * INCOMPLETE with an error trace and the others go on; a spent daily quota stops everything,
+ * checkpointed, with the reset time.
+ */
+export interface StreamJob {
+  def: StreamDef;
+  run: StreamRun;
+}
+
+export interface EngineResult {
+  failed: string[];
+  quotaResetAt: number | undefined;
+}
+
+export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, concurrency: number): Promise<EngineResult> {
+  const sink = ctx.sink;
+  const failed: string[] = [];
+  let quotaResetAt: number | undefined;
+  let next = 0;
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (quotaResetAt !== undefined) return;
+      const job = jobs[next++];
+      if (!job) return;
+      const name = job.def.name;
+      sink.streamStarted(name);
+      // RUNNING as soon as requests start: a stream with no rows still shows STARTED, RUNNING, COMPLETE.
+      sink.streamRunning(name);
+      try {
+        await job.def.read(job.run, ctx);
+        sink.streamComplete(name);
+      } catch (err) {
+        failed.push(name);
+        if (err instanceof QuotaExhaustedError) {
+          quotaResetAt ??= err.resetAt;
+          sink.streamIncomplete(name, err.resetAt);
+          continue;
+        }
+        sink.streamIncomplete(name);
+        if (err instanceof KeapError || err instanceof InputError) {
+          sink.error(`${name}: ${err.message}`, err instanceof KeapError ? err.failureType : 'config_error', name);
+        } else {
+          // A bug of ours: say so in one line; the stack goes to the debug log only.
+          const e = err instanceof Error ? err : new Error(String(err));
+          sink.error(`${name}: internal error: ${e.message}`, 'system_error', name);
+          if (process.env['TAP_INFUSIONSOFT_DEBUG']) sink.log('DEBUG', e.stack ?? e.message);
+        }
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, () => worker()));
+
+  if (quotaResetAt !== undefined) {
+    // Streams never started: say they are incomplete for the same reason.
+    for (let i = next; i < jobs.length; i++) {
+      const name = (jobs[i] as StreamJob).def.name;
+      failed.push(name);
+      sink.streamStarted(name);
+      sink.streamIncomplete(name, quotaResetAt);
+    }
+    sink.error(new QuotaExhaustedError(quotaResetAt).message, 'transient_error');
+  }
+  return { failed, quotaResetAt };
+}

@@ -1,0 +1,203 @@
+import type { Clock } from '../keap/clock.js';
+import type { KeapClient } from '../keap/client.js';
+import type { KeapTimeZone } from '../keap/dates.js';
+import { formatIsoUtc } from '../keap/dates.js';
+import { KeapError } from '../keap/errors.js';
+import { XmlRpcDateTime, isStruct, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
+import { RecordShaper, toIsoUtc, type ShapedField } from './record-shaper.js';
+import type { Sink } from './sink.js';
+import type { InProgress, StreamState } from './state.js';
+import type { TableEntry } from './table-registry.js';
+
+/**
+ * Reads one DataService table to the end, checkpointing after every page.
+ *
+ * Pages are KEYSET pages, never offsets: each asks for rows whose key is past the last key read,
+ * ordered by that key (`Id ~>~ 41000`, orderBy Id ascending, page 0). Rows inserted, updated or
+ * deleted by someone else while the sync runs cannot shift a row that stayed put out of view,
+ * which offset paging does (a delete before the current offset skips a row). Ids never change,
+ * so a row present and unchanged for the whole pass is read exactly once.
+ *
+ * Incremental passes add `cursor ~>=~ since` (cursor = LastUpdated, or DateCreated for append-only
+ * tables). Rows are not read in cursor order, so the bookmark a finished pass leaves is the time the
+ * pass STARTED (LastSuccessfulRun): a row changed after that is stamped later and is read next time.
+ */
+
+export interface ReadContext {
+  client: KeapClient;
+  sink: Sink;
+  tz: KeapTimeZone;
+  clock: Clock;
+  pageSize: number;
+  /** Where the first incremental pass starts (ISO UTC), if configured. */
+  startDate: string | undefined;
+  lookbackMs: number;
+}
+
+export interface TablePlan {
+  entry: TableEntry;
+  stream: string;
+  /** Fields to request and emit (the configured schema's properties that Keap can return). */
+  fields: ShapedField[];
+  incremental: boolean;
+  state: StreamState;
+}
+
+export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void> {
+  const { entry, stream } = plan;
+  const { client, sink, tz } = ctx;
+  const keyset = entry.keyset;
+  const cursor = plan.incremental ? entry.cursor : null;
+  const prev = plan.state;
+  const resumed = prev.in_progress;
+  const startedAt = resumed?.started_at ?? formatIsoUtc(ctx.clock.now());
+  const since = resumed ? resumed.since : cursor ? lowerBound(prev, ctx) : undefined;
+  if (resumed) sink.log('INFO', `${stream}: resuming the pass started ${startedAt} after ${keyset} ${resumed.after ?? 0}`);
+
+  const filter: Record<string, XmlRpcValue> = {};
+  if (cursor && since !== undefined) filter[cursor] = `~>=~ ${tz.queryLowerBound(Date.parse(since))}`;
+  const what = `DataService.query on ${entry.table}`;
+  const selected = requestedFields(plan.fields, entry);
+  const shaper = new RecordShaper(plan.fields, tz);
+  const estimate = client
+    .call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` })
+    .then((n) => {
+      if (typeof n === 'number') sink.estimate(stream, n);
+    })
+    .catch((err: unknown) => sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`));
+
+  const unique = entry.keyset_unique;
+  // Keyset position. A unique key (Id) pages strictly after the last value read. A repeating key
+  // (ContactGroupAssign.ContactId) pages from the last value again, skipping rows already read at
+  // it by their whole key; a value with more rows than a page is read by offset pages of that value.
+  let after = resumed?.after ?? 0;
+  let strict = unique || resumed?.after_complete === true || resumed?.after === undefined;
+  let seen = new Set(resumed?.after_keys ?? []);
+  let tiePage = resumed?.page ?? 0;
+  let maxCursor = cursor ? (prev[cursor] as string | undefined) : undefined;
+  let sinceState = 0;
+
+  try {
+    for (;;) {
+      let lastKey = after;
+      let pageItems = 0;
+      let allAtAfter = true;
+      // Keys read at lastKey when it moved past `after` (non-unique keyset only).
+      let current = new Set<string>();
+      const query = (): readonly XmlRpcValue[] => {
+        // Asked again before every retry: resume after what this page already delivered.
+        pageItems = 0;
+        const q: Record<string, XmlRpcValue> = { ...filter };
+        if (tiePage > 0) q[keyset] = String(after);
+        else if (lastKey === after) q[keyset] = strict ? `~>~ ${after}` : `~>=~ ${after}`;
+        else q[keyset] = unique ? `~>~ ${lastKey}` : `~>=~ ${lastKey}`;
+        return [entry.table, ctx.pageSize, tiePage, q, selected, keyset, true];
+      };
+      await client.call('DataService.query', query, {
+        what,
+        ready: () => sink.ready(),
+        onItem: (item) => {
+          pageItems++;
+          if (!isStruct(item)) throw new KeapError(`${what}: expected a struct per row`, 'system_error', 'bad-row');
+          const key = item[keyset];
+          if (typeof key !== 'number') throw new KeapError(`${what}: a row without a numeric ${keyset}`, 'system_error', 'bad-row');
+          if (key < lastKey) {
+            // The server ignored orderBy: keyset paging would skip rows, so stop loudly instead.
+            throw new KeapError(`${what}: rows did not arrive in ${keyset} order; refusing to page on them`, 'system_error', 'unordered');
+          }
+          if (key !== after) allAtAfter = false;
+          if (unique) {
+            if (key <= after || (key === lastKey && lastKey !== after)) return; // re-sent after a retry
+          } else {
+            const full = rowKey(item, entry.primary_key);
+            if (key === after) {
+              if (strict || seen.has(full)) return;
+              seen.add(full);
+            } else {
+              if (key !== lastKey) current = new Set();
+              else if (current.has(full)) return;
+              current.add(full);
+            }
+          }
+          lastKey = key;
+          if (cursor) maxCursor = laterCursor(maxCursor, item[cursor], tz);
+          sink.record(stream, shaper.shape(item), shaper.nulled.length ? [...shaper.nulled] : undefined);
+          sinceState++;
+        },
+      });
+      const full = pageItems >= ctx.pageSize;
+      let finished = false;
+      if (tiePage > 0) {
+        if (full) tiePage++;
+        else {
+          // Every row at `after` is read: continue strictly past it.
+          tiePage = 0;
+          strict = true;
+          seen = new Set();
+        }
+      } else if (!unique && full && allAtAfter) {
+        // A whole page of one repeating key value: read that value by offset pages.
+        tiePage = 1;
+      } else {
+        if (lastKey !== after) {
+          after = lastKey;
+          strict = unique;
+          seen = current;
+        }
+        finished = !full;
+      }
+      if (finished) break;
+      const progress: InProgress = { started_at: startedAt, after };
+      if (since !== undefined) progress.since = since;
+      if (!unique) {
+        if (strict) progress.after_complete = true;
+        else progress.after_keys = [...seen];
+        if (tiePage > 0) progress.page = tiePage;
+      }
+      sink.state(stream, checkpoint(prev, cursor, maxCursor, progress), sinceState);
+      sinceState = 0;
+    }
+  } finally {
+    await estimate;
+  }
+  const done: StreamState = { LastSuccessfulRun: startedAt };
+  if (cursor && maxCursor !== undefined) done[cursor] = maxCursor;
+  sink.state(stream, done, sinceState);
+}
+
+/** Where an incremental pass starts: the last finished pass's start, less the lookback margin. */
+function lowerBound(prev: StreamState, ctx: ReadContext): string | undefined {
+  const last = prev.LastSuccessfulRun;
+  if (last !== undefined) return formatIsoUtc(Date.parse(last) - ctx.lookbackMs);
+  return ctx.startDate;
+}
+
+/** While a pass is under way the finished bookmark stays as it was, plus where the pass stands. */
+function checkpoint(prev: StreamState, cursor: string | null, maxCursor: string | undefined, progress: InProgress): StreamState {
+  const s: StreamState = {};
+  if (prev.LastSuccessfulRun !== undefined) s.LastSuccessfulRun = prev.LastSuccessfulRun;
+  if (cursor && maxCursor !== undefined) s[cursor] = maxCursor;
+  s.in_progress = progress;
+  return s;
+}
+
+function laterCursor(current: string | undefined, v: XmlRpcValue | undefined, tz: KeapTimeZone): string | undefined {
+  if (v === undefined || v === null) return current;
+  const iso = v instanceof XmlRpcDateTime ? toIsoUtc(v.text, tz) : typeof v === 'string' ? toIsoUtc(v, tz) : null;
+  if (iso === null) return current;
+  // ISO UTC text in one format sorts as time does.
+  return current === undefined || iso > current ? iso : current;
+}
+
+function rowKey(row: XmlRpcStruct, key: readonly string[]): string {
+  return key.map((k) => String(row[k] ?? '')).join(':');
+}
+
+/** The selected fields, plus the keyset column and key, which paging needs even if not selected. */
+function requestedFields(fields: readonly ShapedField[], entry: TableEntry): string[] {
+  const names = fields.map((f) => f.name);
+  for (const k of [entry.keyset, ...entry.primary_key, ...(entry.cursor ? [entry.cursor] : [])]) {
+    if (!names.includes(k)) names.push(k);
+  }
+  return names;
+}
