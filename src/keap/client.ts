@@ -45,7 +45,12 @@ export interface KeapCallOptions {
  */
 export type Params = readonly XmlRpcValue[] | (() => readonly XmlRpcValue[]);
 
-export class KeapClient {
+/** What readers need of the client: one call. Per-stream counters wrap it (streams/engine.ts). */
+export interface KeapCaller {
+  call(method: string, params: Params, options?: KeapCallOptions): Promise<XmlRpcValue>;
+}
+
+export class KeapClient implements KeapCaller {
   private readonly random: () => number;
   private readonly slots: Semaphore;
   /** Requests sent, retries included. */

@@ -131,8 +131,13 @@ export async function runRead(
     lookbackMs: settings.lookbackSeconds * 1000,
   };
   const result = await runStreams(jobs, ctx, settings.concurrency);
-  session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
-  return result.failed.length || problems.length ? 1 : 0;
+  if (runtime.client.requests) session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
+  const failed = [...problems.map((p) => p.stream), ...result.failed];
+  if (failed.length) {
+    session.stderr.line(`tap-infusionsoft: ${failed.length} of ${selected.length} streams did not complete: ${failed.join(', ')} (see the error traces above)`);
+    return 1;
+  }
+  return 0;
 }
 
 function singerInfo(jobs: readonly StreamJob[]): Map<string, SingerStreamInfo> {

@@ -1,6 +1,9 @@
 import { KeapError, QuotaExhaustedError } from '../keap/errors.js';
 import { InputError } from '../input-error.js';
-import type { Sink } from './sink.js';
+import type { KeapCaller, KeapCallOptions, Params } from '../keap/client.js';
+import type { XmlRpcValue } from '../xmlrpc/types.js';
+import type { NulledField, Sink } from './sink.js';
+import type { StreamState } from './state.js';
 import type { StreamDef, StreamRun } from './stream-def.js';
 import type { ReadContext } from './table-reader.js';
 
@@ -35,8 +38,12 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
       sink.streamStarted(name);
       // RUNNING as soon as requests start: a stream with no rows still shows STARTED, RUNNING, COMPLETE.
       sink.streamRunning(name);
+      const counted = new CountingSink(sink, name);
+      const caller = new CountingCaller(ctx.client);
+      const started = ctx.clock.now();
       try {
-        await job.def.read(job.run, ctx);
+        await job.def.read(job.run, { ...ctx, client: caller, sink: counted });
+        sink.log('INFO', `${name}: ${counted.records} records, ${caller.requests} requests, ${((ctx.clock.now() - started) / 1000).toFixed(1)} s`);
         sink.streamComplete(name);
       } catch (err) {
         failed.push(name);
@@ -71,4 +78,55 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
     sink.error(new QuotaExhaustedError(quotaResetAt).message, 'transient_error');
   }
   return { failed, quotaResetAt };
+}
+
+/** Counts one stream's requests (the summary and the benchmark read them). */
+class CountingCaller implements KeapCaller {
+  requests = 0;
+  constructor(private readonly inner: KeapCaller) {}
+  call(method: string, params: Params, options?: KeapCallOptions): Promise<XmlRpcValue> {
+    // Retries inside the client count as one call here: what the stream asked for.
+    this.requests++;
+    return this.inner.call(method, params, options);
+  }
+}
+
+/** Counts one stream's records on their way to the real sink. */
+class CountingSink implements Sink {
+  records = 0;
+  constructor(
+    private readonly inner: Sink,
+    private readonly stream: string,
+  ) {}
+  record(stream: string, data: string, nulled?: NulledField[]): void {
+    if (stream === this.stream) this.records++;
+    this.inner.record(stream, data, nulled);
+  }
+  state(stream: string, state: StreamState, count: number): void {
+    this.inner.state(stream, state, count);
+  }
+  streamStarted(s: string): void {
+    this.inner.streamStarted(s);
+  }
+  streamRunning(s: string): void {
+    this.inner.streamRunning(s);
+  }
+  streamComplete(s: string): void {
+    this.inner.streamComplete(s);
+  }
+  streamIncomplete(s: string, reset?: number): void {
+    this.inner.streamIncomplete(s, reset);
+  }
+  estimate(s: string, rows: number): void {
+    this.inner.estimate(s, rows);
+  }
+  log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {
+    this.inner.log(level, message);
+  }
+  error(message: string, failureType: Parameters<Sink['error']>[1], stream?: string): void {
+    this.inner.error(message, failureType, stream);
+  }
+  ready(): Promise<void> | undefined {
+    return this.inner.ready();
+  }
 }

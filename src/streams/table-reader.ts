@@ -1,5 +1,5 @@
 import type { Clock } from '../keap/clock.js';
-import type { KeapClient } from '../keap/client.js';
+import type { KeapCaller } from '../keap/client.js';
 import type { KeapTimeZone } from '../keap/dates.js';
 import { formatIsoUtc } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
@@ -24,7 +24,7 @@ import type { TableEntry } from './table-registry.js';
  */
 
 export interface ReadContext {
-  client: KeapClient;
+  client: KeapCaller;
   sink: Sink;
   tz: KeapTimeZone;
   clock: Clock;
