@@ -1,0 +1,87 @@
+import { isStruct, XmlRpcDateTime, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
+import { invalidParameter } from './keap-fault.js';
+
+/**
+ * Reading method parameters the way Keap's Java XML-RPC layer does: by position and type. A
+ * missing parameter or one of the wrong type is fault 12, naming the method's signature, so a
+ * connector bug shows up as the same fault it would get from Keap.
+ */
+export class Params {
+  constructor(
+    private readonly method: string,
+    private readonly signature: string,
+    private readonly values: readonly XmlRpcValue[],
+  ) {}
+
+  /** Faults unless the count is within [min, max]. */
+  count(min: number, max = min): this {
+    if (this.values.length < min || this.values.length > max) throw this.bad(`expected ${min === max ? min : `${min} to ${max}`} parameters after the key, got ${this.values.length}`);
+    return this;
+  }
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  has(i: number): boolean {
+    return i < this.values.length;
+  }
+
+  raw(i: number): XmlRpcValue {
+    const v = this.values[i];
+    if (v === undefined) throw this.bad(`parameter ${i + 1} is missing`);
+    return v;
+  }
+
+  string(i: number): string {
+    const v = this.raw(i);
+    if (typeof v !== 'string') throw this.bad(`parameter ${i + 1} must be a string`);
+    return v;
+  }
+
+  int(i: number): number {
+    const v = this.raw(i);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw this.bad(`parameter ${i + 1} must be an int`);
+    return v;
+  }
+
+  bool(i: number): boolean {
+    const v = this.raw(i);
+    if (typeof v !== 'boolean') throw this.bad(`parameter ${i + 1} must be a boolean`);
+    return v;
+  }
+
+  struct(i: number): XmlRpcStruct {
+    const v = this.raw(i);
+    if (!isStruct(v)) throw this.bad(`parameter ${i + 1} must be a struct`);
+    return v;
+  }
+
+  array(i: number): XmlRpcValue[] {
+    const v = this.raw(i);
+    if (!Array.isArray(v)) throw this.bad(`parameter ${i + 1} must be an array`);
+    return v;
+  }
+
+  strings(i: number): string[] {
+    const items = this.array(i);
+    for (const item of items) if (typeof item !== 'string') throw this.bad(`parameter ${i + 1} must be an array of strings`);
+    return items as string[];
+  }
+
+  ints(i: number): number[] {
+    const items = this.array(i);
+    for (const item of items) if (typeof item !== 'number' || !Number.isInteger(item)) throw this.bad(`parameter ${i + 1} must be an array of ints`);
+    return items as number[];
+  }
+
+  date(i: number): XmlRpcDateTime {
+    const v = this.raw(i);
+    if (!(v instanceof XmlRpcDateTime)) throw this.bad(`parameter ${i + 1} must be a dateTime.iso8601`);
+    return v;
+  }
+
+  private bad(why: string) {
+    return invalidParameter(`${this.method}${this.signature}: ${why}`);
+  }
+}
