@@ -7,6 +7,7 @@ import type { RetryConfig } from '../keap/retry.js';
 import { packageRoot } from '../package-root.js';
 import type { ReportConfig } from '../streams/report-types.js';
 import { compile, validateWith } from './validate.js';
+import { validateReports } from './report-config.js';
 import type { ValidateFunction } from 'ajv';
 
 /** The connector's configuration after validation: typed, defaults applied. */
@@ -125,6 +126,8 @@ function decodeEnv(v: string): unknown {
 }
 
 export function validateConfig(raw: Record<string, unknown>): Settings {
+  // Report entries first: their errors name the entry and its report (report-config.ts).
+  validateReports(raw['reports']);
   const spec = loadSpec().connectionSpecification;
   validator ??= compile(spec);
   const problem = validateWith(spec, validator, raw);

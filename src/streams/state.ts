@@ -28,6 +28,8 @@ export interface InProgress {
   page?: number;
   /** For reports that loop over parameters (affiliates, saved searches): items done. */
   done?: string[];
+  /** For reports that loop over parameters and page: the item `page` belongs to. */
+  item?: string;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -75,6 +77,10 @@ function parseInProgress(where: string, raw: unknown): InProgress {
   if (o['after_complete'] !== undefined) {
     if (typeof o['after_complete'] !== 'boolean') throw new InputError('state', `${where}: in_progress.after_complete must be true or false`);
     p.after_complete = o['after_complete'];
+  }
+  if (o['item'] !== undefined) {
+    if (typeof o['item'] !== 'string') throw new InputError('state', `${where}: in_progress.item must be a string`);
+    p.item = o['item'];
   }
   for (const k of ['after_keys', 'done'] as const) {
     const v = o[k];
