@@ -39,6 +39,16 @@ const COMPOSITE_KEYS: Record<string, string[]> = {
   ContactGroupAssign: ['ContactId', 'GroupId'],
 };
 
+/**
+ * ContactGroupAssign serves Contact's columns as `Contact.X`; the table docs type several of them
+ * as plain strings, but they are the Contact columns themselves (dates arrive as dateTime).
+ */
+function joinedType(tables: Record<string, DetailedTable>, name: string): KeapType | undefined {
+  const dot = name.indexOf('.');
+  if (dot === -1) return undefined;
+  return tables[name.slice(0, dot)]?.fields[name.slice(dot + 1)]?.type as KeapType | undefined;
+}
+
 /** A field is readable unless the table docs list access letters without R (card number, CVV). */
 function readable(f: DetailedField): boolean {
   return f.access === null || f.access.includes('R');
@@ -59,7 +69,7 @@ export async function generateSchemas(detailedPath: string): Promise<GeneratedFi
     const stream = snakeCase(table);
     const fields: [string, KeapType][] = Object.entries(def.fields)
       .filter(([, f]) => readable(f))
-      .map(([name, f]) => [name, f.type as KeapType]);
+      .map(([name, f]) => [name, joinedType(doc.tables, name) ?? (f.type as KeapType)]);
     const names = new Set(fields.map(([n]) => n));
     const cursor = def.incremental_cursor_candidates.find((c) => names.has(c)) ?? null;
     const primaryKey = COMPOSITE_KEYS[table] ?? (names.has('Id') ? ['Id'] : []);

@@ -2,13 +2,10 @@
 import { InputError } from './input-error.js';
 import { KeapError } from './keap/errors.js';
 import { parseArgs, USAGE, type Command } from './protocol/args.js';
-import { runCheck, runDiscover, runRead, runSpec } from './protocol/commands.js';
-import { runAbout } from './protocol/about.js';
-import { runList } from './protocol/list-command.js';
-import { runAuth } from './protocol/auth-command.js';
 import { Session } from './protocol/session.js';
 import { VERSION } from './protocol/version.js';
-import { runSandboxCommand } from './sandbox/cli.js';
+
+// Commands are imported when used: `spec` should not pay for the sandbox's data generators.
 
 /** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input. */
 async function main(argv: string[]): Promise<number> {
@@ -27,9 +24,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`tap-infusionsoft ${VERSION}\n`);
       return 0;
     case 'sandbox':
-      return runSandboxCommand(command.args);
+      return (await import('./sandbox/cli.js')).runSandboxCommand(command.args);
     case 'auth':
-      return runAuth(command.args);
+      return (await import('./protocol/auth-command.js')).runAuth(command.args);
     default:
       break;
   }
@@ -39,22 +36,22 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command.kind) {
       case 'spec':
-        code = runSpec(session);
+        code = (await import('./protocol/commands.js')).runSpec(session);
         break;
       case 'check':
-        code = await runCheck(session, command.config);
+        code = await (await import('./protocol/commands.js')).runCheck(session, command.config);
         break;
       case 'discover':
-        code = await runDiscover(session, command.dialect, command.config);
+        code = await (await import('./protocol/commands.js')).runDiscover(session, command.dialect, command.config);
         break;
       case 'read':
-        code = await runRead(session, command.dialect, command.config, command.catalog, command.state);
+        code = await (await import('./protocol/commands.js')).runRead(session, command.dialect, command.config, command.catalog, command.state);
         break;
       case 'about':
-        code = runAbout(session, command.format);
+        code = (await import('./protocol/about.js')).runAbout(session, command.format);
         break;
       case 'list':
-        code = await runList(session, command);
+        code = await (await import('./protocol/list-command.js')).runList(session, command);
         break;
     }
   } catch (err) {

@@ -30,6 +30,8 @@ interface Rule {
   action: Action;
   /** A one-line explanation for the user; `what` names the call (e.g. "DataService.query on Contact"). */
   explain: (s: Signal, what: string) => string;
+  /** For the README's error reference: what it means and what to do. */
+  doc: { cause: string; fix: string };
 }
 
 const fault = (s: Signal, codes: number[]): boolean => s.kind === 'fault' && codes.includes(s.code);
@@ -58,48 +60,80 @@ export const ERROR_TABLE: readonly Rule[] = [
     when: (s) => faultText(s, /query took too long|was cancelled|DatabaseError/i),
     action: retry('query_timeout'),
     explain: (s, what) => `Keap cancelled a slow query (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'Keap cancelled a query that ran too long (`[DatabaseError]`, \'Query took too long and was cancelled\').',
+      fix: 'Nothing: retried after 5 s, 10 s, 30 s, 1 min and 5 min. If it persists, narrow the query (a report\'s query, or `tables`) or lower `page_size`.',
+    },
   },
   {
     name: 'saved-search-blocked',
     when: (s) => faultText(s, /too many consecutive failures|saved search is blocked/i),
     action: retry('saved_search_blocked'),
     explain: (s, what) => `Keap has blocked this saved search for a while (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'Keap blocked a saved search after repeated failures (\'Too many consecutive failures. This saved search is blocked temporarily\').',
+      fix: 'Nothing: retried every 20 minutes, up to 10 times. Simplify the saved search in Keap if it keeps failing.',
+    },
   },
   {
     name: 'throttled',
     when: (s) => faultText(s, /ThrottlingException|threads throttled/i),
     action: retry('rate_limited'),
     explain: (s, what) => `Keap is throttling requests (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'Keap\'s legacy thread throttle (`ThrottlingException`).',
+      fix: 'Nothing: retried with backoff. Lower `concurrency` if it is frequent.',
+    },
   },
   {
     name: 'bad-credentials',
     when: (s) => fault(s, [2, 13, 15]) || faultText(s, /^\s*\[(InvalidKey|FailedLoginAttempt)/),
     action: fail('config_error'),
     explain: (s) => `Keap rejected the credentials (${detail(s)}); check the API key or authorize again`,
+    doc: {
+      cause: 'Keap rejected the key or token (fault 2 InvalidKey, 13/15 FailedLoginAttempt).',
+      fix: 'Check `credentials.api_key`, or run `tap-infusionsoft auth` again for a new refresh token.',
+    },
   },
   {
     name: 'no-access',
     when: (s) => fault(s, [14]) || faultText(s, /^\s*\[NoAccess\]/),
     action: fail('config_error'),
     explain: (s, what) => `the Keap user behind these credentials may not read this (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'The Keap user behind the credentials may not read this (fault 14 NoAccess).',
+      fix: 'Use a Service Account Key, or give the user that permission in Keap.',
+    },
   },
   {
     name: 'bad-table-or-field',
     when: (s) => fault(s, [7, 8, 9, 10, 11, 12]) || faultText(s, /^\s*\[(NoTableAccess|NoFieldAccess|NoTableFound|NoFieldFound|NoFields|InvalidParameter)\]/),
     action: fail('config_error'),
     explain: (s, what) => `Keap refused ${what}: ${detail(s)}`,
+    doc: {
+      cause: 'Keap refused a table or field (faults 7-12: no table/field access, not found, no fields, invalid parameter); the message names it.',
+      fix: 'Run `discover` again (custom fields change), remove the field from the catalog, or fix the report entry.',
+    },
   },
   {
     name: 'record-not-found',
     when: (s) => fault(s, [5]) || faultText(s, /^\s*\[RecordNotFound\]/),
     action: { do: 'skip' },
     explain: (s, what) => `record not found (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'An id given to a by-id report does not exist (fault 5 RecordNotFound).',
+      fix: 'The record is skipped with a log line; remove the id from the report entry if it is gone for good.',
+    },
   },
   {
     name: 'invalid-config',
     when: (s) => fault(s, [1]),
     action: fail('config_error'),
     explain: (s, what) => `Keap reports a configuration problem with this app (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'Keap reports a configuration problem of the app (fault 1 InvalidConfig).',
+      fix: 'Check the Keap app\'s settings; contact Keap support if it persists.',
+    },
   },
   {
     name: 'request-cut-short',
@@ -107,90 +141,150 @@ export const ERROR_TABLE: readonly Rule[] = [
     when: (s) => fault(s, [0]) && /premature end of file|failed to parse/i.test(s.kind === 'fault' ? s.text : ''),
     action: retry('transient'),
     explain: (s, what) => `Keap received an incomplete request (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'Keap received an incomplete request (\'Failed to parse XML-RPC request: Premature end of file\').',
+      fix: 'Nothing: the request is sent again.',
+    },
   },
   {
     name: 'no-such-method',
     when: (s) => faultText(s, /no such handler/i),
     action: fail('system_error'),
     explain: (s, what) => `Keap does not offer ${what} (${detail(s)})`,
+    doc: {
+      cause: 'Keap does not offer the method on this account (\'No such handler\').',
+      fix: 'Remove the report entry; Keap may have retired that XML-RPC method.',
+    },
   },
   {
     name: 'server-fault',
     when: (s) => fault(s, [3, 4, 6]) || faultText(s, /^\s*\[(Unexpected|Database|Loading)\]/),
     action: retry('transient'),
     explain: (s, what) => `Keap failed to answer ${what} (${detail(s)})`,
+    doc: {
+      cause: 'Keap failed internally (faults 3 Unexpected, 4 Database, 6 Loading).',
+      fix: 'Nothing: retried with backoff.',
+    },
   },
   {
     name: 'other-fault',
     when: (s) => s.kind === 'fault',
     action: fail('system_error'),
     explain: (s, what) => `Keap answered ${what} with ${detail(s)}`,
+    doc: {
+      cause: 'A fault code this connector does not know.',
+      fix: 'Report it with the message; the stream fails, others go on.',
+    },
   },
   {
     name: 'unauthorized',
     when: (s) => status(s, (n) => n === 401),
     action: { do: 'refresh' },
     explain: (s) => `Keap rejected the credentials (${detail(s)}); check the API key or authorize again`,
+    doc: {
+      cause: 'HTTP 401: the access token expired or was revoked, or the API key is wrong.',
+      fix: 'OAuth: refreshed once automatically. If it still fails, or for API keys, check the credentials.',
+    },
   },
   {
     name: 'rate-limited',
     when: (s) => status(s, (n) => n === 429) || (s.kind === 'http' && s.status === 403 && /qps|rate limit|throttl|quota/i.test(s.body)),
     action: retry('rate_limited'),
     explain: (s) => `Keap is rate limiting requests (${detail(s)})`,
+    doc: {
+      cause: 'HTTP 429 (or 403 with a QPS message): over Keap\'s per-second or per-minute quota.',
+      fix: 'Nothing: the connector waits (Retry-After when given) and goes on. Lower `requests_per_second`/`requests_per_minute` if it is frequent.',
+    },
   },
   {
     name: 'developer-inactive',
     when: (s) => s.kind === 'http' && /developer inactive/i.test(s.body),
     action: fail('config_error'),
     explain: () => 'Keap says the OAuth client app is inactive (Developer Inactive); re-enable it in the Keap developer portal',
+    doc: {
+      cause: 'Keap\'s gateway says the OAuth client app is inactive (\'Developer Inactive\').',
+      fix: 'Re-enable the app in the Keap Developer Portal.',
+    },
   },
   {
     name: 'forbidden',
     when: (s) => status(s, (n) => n === 403),
     action: fail('config_error'),
     explain: (s, what) => `the credentials lack permission for ${what} (${detail(s)})`,
+    doc: {
+      cause: 'HTTP 403: the credentials lack permission.',
+      fix: 'Use credentials with the needed permissions (a Service Account Key has all).',
+    },
   },
   {
     name: 'not-found',
     when: (s) => status(s, (n) => n === 404 || n === 405),
     action: fail('config_error'),
     explain: (s) => `no Keap XML-RPC endpoint at api_url (${detail(s)})`,
+    doc: {
+      cause: 'HTTP 404/405: no XML-RPC endpoint at `api_url`.',
+      fix: 'Fix `api_url` (default https://api.infusionsoft.com/crm/xmlrpc/v1).',
+    },
   },
   {
     name: 'server-error',
     when: (s) => status(s, (n) => n === 408 || n >= 500),
     action: retry('transient'),
     explain: (s, what) => `Keap failed to answer ${what} (${detail(s)})`,
+    doc: {
+      cause: 'HTTP 408 or 5xx from Keap or its gateway.',
+      fix: 'Nothing: retried with backoff.',
+    },
   },
   {
     name: 'other-http',
     when: (s) => s.kind === 'http',
     action: fail('system_error'),
     explain: (s, what) => `unexpected answer to ${what} (${detail(s)})`,
+    doc: {
+      cause: 'An HTTP status this connector does not expect.',
+      fix: 'Report it with the message.',
+    },
   },
   {
     name: 'unknown-host',
     when: (s) => s.kind === 'network' && s.code === 'ENOTFOUND',
     action: fail('config_error'),
     explain: (s) => `cannot reach Keap: ${detail(s)} (check api_url)`,
+    doc: {
+      cause: 'The host in `api_url` does not resolve.',
+      fix: 'Fix `api_url`.',
+    },
   },
   {
     name: 'network',
     when: (s) => s.kind === 'network',
     action: retry('transient'),
     explain: (s, what) => `network error calling ${what}: ${detail(s)}`,
+    doc: {
+      cause: 'Connection refused or reset, a timeout, or a body cut short.',
+      fix: 'Nothing: retried with backoff; check connectivity if every retry fails.',
+    },
   },
   {
     name: 'refused-body',
     when: (s) => s.kind === 'parse' && s.reason === 'refused',
     action: fail('system_error'),
     explain: (s, what) => `refused the answer to ${what}: ${detail(s)}`,
+    doc: {
+      cause: 'The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than 256 MB.',
+      fix: 'Nothing to fix locally; the answer is refused to protect the connector (XXE, entity expansion, memory).',
+    },
   },
   {
     name: 'unreadable-body',
     when: (s) => s.kind === 'parse',
     action: retry('transient'),
     explain: (s, what) => `unreadable answer to ${what}: ${detail(s)}`,
+    doc: {
+      cause: 'The answer was empty, truncated or not well-formed XML-RPC.',
+      fix: 'Nothing: retried with backoff.',
+    },
   },
 ];
 

@@ -29,6 +29,8 @@ export function compile(schema: object): ValidateFunction {
 /** The most useful single sentence for a failed validation of `data`. */
 export function describeErrors(errors: readonly ErrorObject[] | null | undefined, data: unknown): string {
   if (!errors || errors.length === 0) return 'invalid';
+  const discriminator = unmatchedDiscriminator(errors, data);
+  if (discriminator) return discriminator;
   const chosen = errors.filter((e) => !isInUnchosenBranch(e, data));
   const pool = chosen.length ? chosen : errors;
   // Prefer concrete errors over the oneOf/anyOf summaries, and the deepest path.
@@ -105,6 +107,47 @@ function isInUnchosenBranch(e: ErrorObject, data: unknown): boolean {
     if (v && typeof v === 'object' && 'const' in v) return (node as Record<string, unknown>)[k] !== (v as { const: unknown }).const;
   }
   return false;
+}
+
+/**
+ * A oneOf whose branches are told apart by a const (credentials.auth_type): when the data names
+ * no branch at all, say which key and which values, rather than "must match exactly one schema".
+ */
+function unmatchedDiscriminator(errors: readonly ErrorObject[], data: unknown): string | undefined {
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf') continue;
+    const node = atPath(currentRoot, e.schemaPath.replace(/\/oneOf$/, '')) as { oneOf?: Branch[] } | undefined;
+    const branches = node?.oneOf;
+    if (!branches) continue;
+    const key = Object.entries(branches[0]?.properties ?? {}).find(([, v]) => v && typeof v === 'object' && 'const' in v)?.[0];
+    if (!key) continue;
+    const values = branches.map((b) => (b.properties?.[key] as { const?: unknown } | undefined)?.const);
+    const obj = atInstance(data, e.instancePath);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) continue;
+    const given = (obj as Record<string, unknown>)[key];
+    if (values.includes(given)) continue;
+    const where = pathOf({ ...e, keyword: 'oneOf' });
+    const prefix = where === '(top level)' ? key : `${where}.${key}`;
+    const list = values.map((v) => JSON.stringify(v)).join(', ');
+    return given === undefined ? `${prefix}: is required but missing (one of ${list})` : `${prefix}: must be one of ${list}, not ${JSON.stringify(given)}`;
+  }
+  return undefined;
+}
+
+function atPath(root: unknown, schemaPath: string): unknown {
+  let node = root;
+  for (const seg of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  return node;
+}
+
+function atInstance(data: unknown, instancePath: string): unknown {
+  let node = data;
+  for (const seg of instancePath.split('/').slice(1)) {
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  return node;
 }
 
 interface Branch {

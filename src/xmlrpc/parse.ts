@@ -166,7 +166,16 @@ export class XmlRpcReader {
         this.open(name);
         this.close(name);
       } else {
-        this.open(tagName(buf, lt + 1, gt));
+        const name = tagName(buf, lt + 1, gt);
+        if (name === 'member') {
+          // Nearly every byte of a Keap page is a struct member; read the usual shapes in one go.
+          const next = this.fastMember(buf, gt + 1);
+          if (next !== -1) {
+            pos = next;
+            continue;
+          }
+        }
+        this.open(name);
       }
       pos = gt + 1;
     }
@@ -174,6 +183,56 @@ export class XmlRpcReader {
     if (final && this.buf.trim() !== '' && this.closed) {
       throw new XmlRpcParseError('malformed XML-RPC document: content after the closing tag');
     }
+  }
+
+  /**
+   * `<name>N</name><value>V</value></member>` with V bare text, <string>, <i4>/<int> or
+   * <dateTime.iso8601>, all in the buffer: stores the member and returns the position after
+   * `</member>`. Anything else (other types, whitespace, a member cut by the chunk) returns -1 and
+   * the general path reads it; both paths build the same value.
+   */
+  private fastMember(buf: string, pos: number): number {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined || top.kind !== 1 || !buf.startsWith('<name>', pos)) return -1;
+    const nameEnd = buf.indexOf('</name>', pos + 6);
+    if (nameEnd === -1) return -1;
+    const name = this.cleanText(buf.slice(pos + 6, nameEnd));
+    let p = nameEnd + 7;
+    if (!buf.startsWith('<value>', p)) return -1;
+    p += 7;
+    let v: XmlRpcValue;
+    if (buf.charCodeAt(p) !== LT) {
+      const lt = buf.indexOf('<', p);
+      if (lt === -1 || !buf.startsWith('</value></member>', lt)) return -1;
+      v = this.cleanText(buf.slice(p, lt));
+      p = lt + 17;
+    } else if (buf.startsWith('</value></member>', p)) {
+      v = '';
+      p += 17;
+    } else {
+      const tagEnd = buf.indexOf('>', p + 1);
+      if (tagEnd === -1) return -1;
+      const tag = buf.slice(p + 1, tagEnd);
+      if (tag !== 'i4' && tag !== 'int' && tag !== 'string' && tag !== 'dateTime.iso8601') return -1;
+      const start = tagEnd + 1;
+      const lt = buf.indexOf('<', start);
+      if (lt === -1) return -1;
+      const close = `</${tag}></value></member>`;
+      if (!buf.startsWith(close, lt)) return -1;
+      const text = buf.slice(start, lt);
+      if (tag === 'string') v = this.cleanText(text);
+      else if (tag === 'dateTime.iso8601') v = parseDateTime(text);
+      else v = fastInteger(text);
+      p = lt + close.length;
+    }
+    top.obj[name] = v;
+    return p;
+  }
+
+  /** Character data as XML reads it: line ends normalised, references decoded. */
+  private cleanText(s: string): string {
+    const n = s.indexOf('\r') === -1 ? s : s.replace(/\r\n?/g, '\n');
+    return n.indexOf('&') === -1 ? n : decodeEntities(n);
   }
 
   /** `<!...`: CDATA, a comment, or a refused declaration. Returns the next position, or -1 to wait. */
@@ -200,8 +259,7 @@ export class XmlRpcReader {
   private addText(s: string): void {
     if (this.valueDepth > 0 || this.inName || this.inMethodName) {
       // XML reads every line end as \n (a \r survives only as &#13;), as expat does for Python.
-      const n = s.indexOf('\r') === -1 ? s : s.replace(/\r\n?/g, '\n');
-      const t = n.indexOf('&') === -1 ? n : decodeEntities(n);
+      const t = this.cleanText(s);
       this.text = this.text.length === 0 ? t : this.text + t;
     }
   }
@@ -282,7 +340,7 @@ export class XmlRpcReader {
       case 'int':
       case 'i8':
       case 'ex:i8':
-        this.settle(name, parseInteger(this.text));
+        this.settle(name, fastInteger(this.text));
         return;
       case 'string':
         this.settle(name, this.text);
@@ -411,6 +469,26 @@ function unexpected(what: string): XmlRpcParseError {
 }
 
 const INTEGER = /^\s*[+-]?\d+\s*$/;
+
+/** Plain decimal digits (the usual <i4>) without a regular expression; anything else, the slow path. */
+function fastInteger(text: string): number | bigint {
+  const len = text.length;
+  if (len === 0 || len > 15) return parseInteger(text);
+  let i = 0;
+  let neg = false;
+  if (text.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+    if (len === 1) return parseInteger(text);
+  }
+  let n = 0;
+  for (; i < len; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return parseInteger(text);
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
+}
 
 function parseInteger(text: string): number | bigint {
   if (!INTEGER.test(text)) throw new XmlRpcParseError(`malformed integer '${clip(text)}'`);

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { protocolProblems } from './helpers/protocol.js';
+import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
+
+/** Every stdout line of spec, check, discover and read validates against the official protocol schema. */
+let fx: SandboxFixture;
+let discovered: Record<string, unknown> | undefined;
+
+beforeAll(async () => {
+  fx = await withSandbox({ seed: 3, contacts: 2500 });
+  const r = await runCli(['discover', '--config', fx.config()]);
+  discovered = r.messages.find((m) => m['type'] === 'CATALOG');
+});
+afterAll(() => fx.close());
+
+type Msg = Record<string, unknown>;
+const of = (ms: Msg[], type: string): Msg[] => ms.filter((m) => m['type'] === type);
+
+describe('the Airbyte protocol on stdout', () => {
+  it('spec prints one valid SPEC', async () => {
+    const r = await runCli(['spec']);
+    expect(r.code).toBe(0);
+    expect(protocolProblems(r.messages)).toEqual([]);
+    expect(of(r.messages, 'SPEC')).toHaveLength(1);
+  });
+
+  it('check with good credentials prints exactly one CONNECTION_STATUS, SUCCEEDED', async () => {
+    const r = await runCli(['check', '--config', fx.config()]);
+    expect(r.code).toBe(0);
+    expect(protocolProblems(r.messages)).toEqual([]);
+    expect(of(r.messages, 'CONNECTION_STATUS')).toEqual([{ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } }]);
+  });
+
+  it('check with a wrong API key prints exactly one CONNECTION_STATUS, FAILED, with a clear message', async () => {
+    const bad = fx.write('bad.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-wrong-key-000000' }, api_url: fx.sandbox.apiUrl });
+    const r = await runCli(['check', '--config', bad]);
+    expect(protocolProblems(r.messages)).toEqual([]);
+    const statuses = of(r.messages, 'CONNECTION_STATUS') as { connectionStatus: { status: string; message: string } }[];
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]?.connectionStatus.status).toBe('FAILED');
+    expect(statuses[0]?.connectionStatus.message).toMatch(/Keap rejected the credentials.*check the API key/);
+    expect(r.stdout).not.toContain('KeapAK-wrong-key-000000');
+  });
+
+  it('check against a closed port fails with the network reason, quickly', async () => {
+    const bad = fx.write('closed.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-anything-000000' }, api_url: 'http://127.0.0.1:9/crm/xmlrpc/v1', retry: { base_delay_ms: 1 } });
+    const r = await runCli(['check', '--config', bad]);
+    const status = of(r.messages, 'CONNECTION_STATUS')[0] as { connectionStatus: { status: string; message: string } };
+    expect(status.connectionStatus.status).toBe('FAILED');
+    expect(status.connectionStatus.message).toMatch(/connection refused/);
+  });
+
+  it('discover prints one CATALOG listing all 60 table streams with cursors and keys', async () => {
+    const r = await runCli(['discover', '--config', fx.config()]);
+    expect(protocolProblems(r.messages)).toEqual([]);
+    const streams = (of(r.messages, 'CATALOG')[0]?.['catalog'] as { streams: Msg[] }).streams;
+    expect(streams).toHaveLength(60);
+    expect(new Set(streams.map((s) => s['name'])).size).toBe(60);
+    const contact = streams.find((s) => s['name'] === 'contact') as Msg;
+    expect(contact['default_cursor_field']).toEqual(['LastUpdated']);
+    expect(contact['source_defined_primary_key']).toEqual([['Id']]);
+    expect(contact['supported_sync_modes']).toEqual(['full_refresh', 'incremental']);
+    expect(Object.keys((contact['json_schema'] as { properties: object }).properties)).toContain('_Color');
+    const cga = streams.find((s) => s['name'] === 'contact_group_assign') as Msg;
+    expect(cga['default_cursor_field']).toEqual(['DateCreated']);
+    expect(cga['source_defined_primary_key']).toEqual([['ContactId'], ['GroupId']]);
+  });
+
+  it('read prints valid records, per-stream states with counts, statuses and estimates; OAuth rotation as CONTROL', async () => {
+    const catalog = fx.write('catalog.json', configuredCatalog(discovered, ['contact', 'contact_group_assign', 'stage', 'invoice']));
+    const r = await runCli(['read', '--config', fx.config({}, 'oauth2'), '--catalog', catalog]);
+    expect(r.code).toBe(0);
+    expect(protocolProblems(r.messages)).toEqual([]);
+    expect(of(r.messages, 'CONTROL')).toHaveLength(1);
+    for (const stream of ['contact', 'contact_group_assign', 'stage', 'invoice']) {
+      const statuses = of(r.messages, 'TRACE')
+        .map((m) => m['trace'] as { type: string; stream_status?: { stream_descriptor: { name: string }; status: string } })
+        .filter((t) => t.type === 'STREAM_STATUS' && t.stream_status?.stream_descriptor.name === stream)
+        .map((t) => t.stream_status?.status);
+      expect(statuses).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+      // recordCount of each STATE = records of that stream since its previous STATE.
+      let since = 0;
+      let states = 0;
+      for (const m of r.messages) {
+        if (m['type'] === 'RECORD' && (m['record'] as { stream: string }).stream === stream) since++;
+        if (m['type'] === 'STATE') {
+          const st = m['state'] as { stream: { stream_descriptor: { name: string } }; sourceStats: { recordCount: number } };
+          if (st.stream.stream_descriptor.name !== stream) continue;
+          expect(st.sourceStats.recordCount).toBe(since);
+          since = 0;
+          states++;
+        }
+      }
+      expect(since).toBe(0);
+      expect(states).toBeGreaterThan(0);
+      const estimate = of(r.messages, 'TRACE').find((m) => (m['trace'] as { type: string; estimate?: { name: string } }).estimate?.name === stream);
+      expect(estimate).toBeDefined();
+    }
+  });
+});
