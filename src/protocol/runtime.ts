@@ -55,7 +55,8 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     timeoutMs: s.requestTimeoutSeconds * 1000,
     maxSockets: s.concurrency,
     userAgent: `tap-infusionsoft/${VERSION} (+https://github.com/tap-infusionsoft/tap-infusionsoft)`,
-    maxBodyBytes: 256 * 1024 * 1024,
+    // A page of 1000 rows is a few MB and a Keap file (base64) well under this; anything larger is refused.
+    maxBodyBytes: 64 * 1024 * 1024,
   });
   let schedules: Schedules = schedulesFromConfig(s.retry);
   if (o.quick) schedules = quickSchedules(schedules);

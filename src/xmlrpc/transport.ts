@@ -68,7 +68,9 @@ export class XmlRpcTransport {
       validateStatus: () => true,
       // Bodies are streamed; axios must not buffer or transform them.
       transformResponse: [(d: unknown) => d],
-      maxContentLength: options.maxBodyBytes,
+      // The reader counts the decoded bytes itself and refuses an oversize body as a refusal, not a
+      // network error; axios's own limit would surface as one and be retried.
+      maxContentLength: -1,
       maxBodyLength: 16 * 1024 * 1024,
     });
   }
@@ -100,11 +102,27 @@ export class XmlRpcTransport {
       const text = await readBounded(stream, ERROR_BODY_LIMIT, this.options.timeoutMs);
       return { ok: false, status, headers, body: text, requestMs: performance.now() - started };
     }
-    const reader = new XmlRpcReader({ onItem: options.onItem, maxBytes: this.options.maxBodyBytes });
+    // An error thrown by the caller's onItem is the caller's, not the network's: pass it on as is.
+    let callerError: { error: unknown } | undefined;
+    const onItem = options.onItem;
+    const reader = new XmlRpcReader({
+      onItem: onItem
+        ? (item) => {
+            try {
+              onItem(item);
+            } catch (error) {
+              callerError = { error };
+              throw error;
+            }
+          }
+        : undefined,
+      maxBytes: this.options.maxBodyBytes,
+    });
     try {
       await pump(stream, reader, this.options.timeoutMs, options.ready);
     } catch (err) {
       stream.destroy();
+      if (callerError) throw callerError.error;
       if (err instanceof XmlRpcParseError) throw err;
       throw toTransportError(err, true);
     }

@@ -18,6 +18,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Kill the process after this many stdout lines (kill-and-resume tests). */
   killAfterLines?: number;
+  /** Kill it `extraLines` lines after its n-th STATE line: where a wrong checkpoint would show. */
+  killAfterState?: { states: number; extraLines: number };
   timeoutMs?: number;
 }
 
@@ -28,6 +30,8 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult & 
     let stdout = '';
     let stderr = '';
     let lines = 0;
+    let states = 0;
+    let killAt = o.killAfterLines;
     let killed = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -37,7 +41,7 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult & 
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
       if (killed) return;
-      if (o.killAfterLines !== undefined) {
+      if (killAt !== undefined || o.killAfterState !== undefined) {
         // Keep only whole lines up to the kill point, as a platform reading stdout would.
         const parts = d.split('\n');
         for (let i = 0; i < parts.length; i++) {
@@ -46,7 +50,11 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult & 
           if (!isLast) {
             stdout += '\n';
             lines++;
-            if (lines >= o.killAfterLines) {
+            if (o.killAfterState && killAt === undefined && (parts[i] as string).includes('"type":"STATE"')) {
+              states++;
+              if (states >= o.killAfterState.states) killAt = lines + o.killAfterState.extraLines;
+            }
+            if (killAt !== undefined && lines >= killAt) {
               killed = true;
               child.kill('SIGKILL');
               break;
