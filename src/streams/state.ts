@@ -10,7 +10,12 @@ import { InputError } from '../input-error.js';
 export interface StreamState {
   LastSuccessfulRun?: string;
   in_progress?: InProgress;
-  [cursorField: string]: string | InProgress | undefined;
+  /**
+   * With lookback_seconds: "key@cursor" of the rows the last pass emitted inside the margin the
+   * next pass re-reads, so an unchanged row read again there is not emitted twice.
+   */
+  recent?: string[];
+  [cursorField: string]: string | string[] | InProgress | undefined;
 }
 
 export interface InProgress {
@@ -30,6 +35,8 @@ export interface InProgress {
   done?: string[];
   /** For reports that loop over parameters and page: the item `page` belongs to. */
   item?: string;
+  /** This pass's `recent` so far (see StreamState.recent). */
+  recent?: string[];
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -48,8 +55,9 @@ export function parseStreamState(stream: string, raw: unknown, cursorField: stri
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError('state', `${where} must be a JSON object`);
   const o = raw as Record<string, unknown>;
   const out: StreamState = {};
+  if (o['recent'] !== undefined) out.recent = stringList(where, 'recent', o['recent']);
   for (const [k, v] of Object.entries(o)) {
-    if (k === 'in_progress') continue;
+    if (k === 'in_progress' || k === 'recent') continue;
     if (k === 'LastSuccessfulRun' || k === cursorField) {
       if (!isIsoDate(v)) throw new InputError('state', `${where}: ${k} is not an ISO 8601 date-time (${JSON.stringify(v)?.slice(0, 40)})`);
       out[k] = v;
@@ -82,6 +90,7 @@ function parseInProgress(where: string, raw: unknown): InProgress {
     if (typeof o['item'] !== 'string') throw new InputError('state', `${where}: in_progress.item must be a string`);
     p.item = o['item'];
   }
+  if (o['recent'] !== undefined) p.recent = stringList(where, 'in_progress.recent', o['recent']);
   for (const k of ['after_keys', 'done'] as const) {
     const v = o[k];
     if (v === undefined) continue;
@@ -89,6 +98,11 @@ function parseInProgress(where: string, raw: unknown): InProgress {
     p[k] = v as string[];
   }
   return p;
+}
+
+function stringList(where: string, key: string, v: unknown): string[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new InputError('state', `${where}: ${key} must be a list of strings`);
+  return v as string[];
 }
 
 /** The later of two ISO instants (either may be missing). */

@@ -76,6 +76,7 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
   let tiePage = resumed?.page ?? 0;
   let maxCursor = cursor ? (prev[cursor] as string | undefined) : undefined;
   let sinceState = 0;
+  const margin = new LookbackMargin(cursor ? ctx.lookbackMs : 0, startedAt, prev.recent, resumed?.recent);
 
   try {
     for (;;) {
@@ -120,7 +121,11 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
             }
           }
           lastKey = key;
-          if (cursor) maxCursor = laterCursor(maxCursor, item[cursor], tz);
+          if (cursor) {
+            const c = cursorIso(item[cursor], tz);
+            if (!margin.admit(rowKey(item, entry.primary_key), c)) return;
+            if (c !== undefined && (maxCursor === undefined || c > maxCursor)) maxCursor = c;
+          }
           sink.record(stream, shaper.shape(item), shaper.nulled.length ? [...shaper.nulled] : undefined);
           sinceState++;
         },
@@ -154,6 +159,8 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
         else progress.after_keys = [...seen];
         if (tiePage > 0) progress.page = tiePage;
       }
+      const recentSoFar = margin.current();
+      if (recentSoFar) progress.recent = recentSoFar;
       sink.state(stream, checkpoint(prev, cursor, maxCursor, progress), sinceState);
       sinceState = 0;
     }
@@ -162,6 +169,8 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
   }
   const done: StreamState = { LastSuccessfulRun: startedAt };
   if (cursor && maxCursor !== undefined) done[cursor] = maxCursor;
+  const recent = margin.current();
+  if (recent?.length) done.recent = recent;
   sink.state(stream, done, sinceState);
 }
 
@@ -177,16 +186,58 @@ function checkpoint(prev: StreamState, cursor: string | null, maxCursor: string 
   const s: StreamState = {};
   if (prev.LastSuccessfulRun !== undefined) s.LastSuccessfulRun = prev.LastSuccessfulRun;
   if (cursor && maxCursor !== undefined) s[cursor] = maxCursor;
+  // The finished pass's margin is still needed if this pass is resumed.
+  if (prev.recent) s.recent = prev.recent;
   s.in_progress = progress;
   return s;
 }
 
-function laterCursor(current: string | undefined, v: XmlRpcValue | undefined, tz: KeapTimeZone): string | undefined {
-  if (v === undefined || v === null) return current;
+/** A row's cursor as ISO UTC text (which sorts as time does), or undefined when it has none. */
+function cursorIso(v: XmlRpcValue | undefined, tz: KeapTimeZone): string | undefined {
+  if (v === undefined || v === null) return undefined;
   const iso = v instanceof XmlRpcDateTime ? toIsoUtc(v.text, tz) : typeof v === 'string' ? toIsoUtc(v, tz) : null;
-  if (iso === null) return current;
-  // ISO UTC text in one format sorts as time does.
-  return current === undefined || iso > current ? iso : current;
+  return iso ?? undefined;
+}
+
+/** Past this many rows in the margin, keep none: the state stays small; duplicates are then possible. */
+const RECENT_LIMIT = 2_000;
+
+/**
+ * lookback_seconds makes each incremental pass re-read the last part of the previous one. A row
+ * re-read there with the same cursor value was emitted last time: drop it (by key and cursor). A
+ * row changed since has a new cursor and goes out. Each pass remembers the rows it emitted inside
+ * the margin the next pass will re-read.
+ */
+class LookbackMargin {
+  private readonly previous: Set<string>;
+  private readonly kept: Set<string>;
+  private readonly from: string | undefined;
+  private overflow = false;
+
+  constructor(lookbackMs: number, startedAt: string, previous: string[] | undefined, soFar: string[] | undefined) {
+    this.previous = new Set(lookbackMs > 0 ? (previous ?? []) : []);
+    this.kept = new Set(soFar ?? []);
+    this.from = lookbackMs > 0 ? formatIsoUtc(Date.parse(startedAt) - lookbackMs) : undefined;
+  }
+
+  /** False for a row the previous pass already emitted with this same cursor value. */
+  admit(key: string, cursor: string | undefined): boolean {
+    if (this.from === undefined || cursor === undefined) return true;
+    const id = `${key}@${cursor}`;
+    if (this.previous.has(id)) return false;
+    if (!this.overflow && cursor >= this.from) {
+      this.kept.add(id);
+      if (this.kept.size > RECENT_LIMIT) {
+        this.overflow = true;
+        this.kept.clear();
+      }
+    }
+    return true;
+  }
+
+  current(): string[] | undefined {
+    return this.from === undefined || this.overflow ? undefined : [...this.kept];
+  }
 }
 
 function rowKey(row: XmlRpcStruct, key: readonly string[]): string {
