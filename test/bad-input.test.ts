@@ -64,9 +64,9 @@ const catalogCases: [string, unknown, RegExp][] = [
   ['a catalog that is a list', [], /catalog error: .* must hold a JSON object/],
   ['a catalog without streams', {}, /catalog error: .*"streams" must be a list/],
   ['a catalog whose streams is an object', { streams: {} }, /"streams" must be a list/],
-  ['a stream entry without its stream', { streams: [{ sync_mode: 'full_refresh' }] }, /streams\[0\]\.stream must be an object/],
-  ['a sync mode that does not exist', { streams: [{ ...CATALOG.streams[0], sync_mode: 'sometimes' }] }, /streams\[0\]\.sync_mode must be "full_refresh" or "incremental"/],
-  ['a stream with an empty name', { streams: [{ stream: { name: '' }, sync_mode: 'full_refresh' }] }, /streams\[0\]\.stream\.name must be a non-empty string/],
+  ['a stream entry without its stream', { streams: [{ sync_mode: 'full_refresh' }] }, /streams\[0\]\.stream: is required but missing/],
+  ['a sync mode that does not exist', { streams: [{ ...CATALOG.streams[0], sync_mode: 'sometimes' }] }, /streams\[0\]\.sync_mode: must be one of "full_refresh", "incremental"/],
+  ['a stream with an empty name', { streams: [{ stream: { name: '' }, sync_mode: 'full_refresh' }] }, /streams\[0\]\.stream\.name: must not be empty/],
   ['the same stream twice', { streams: [CATALOG.streams[0], CATALOG.streams[0]] }, /stream 'contact' is listed twice/],
   ['a Singer stream with an unknown replication method', { streams: [{ tap_stream_id: 'contact', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true, 'replication-method': 'LOG_BASED' } }] }] }, /replication-method must be INCREMENTAL or FULL_TABLE/],
 ];
@@ -74,14 +74,14 @@ const catalogCases: [string, unknown, RegExp][] = [
 const stateCases: [string, unknown, RegExp][] = [
   ['a state that is truncated JSON', '[{"type": "STREAM"', /state error: .* is not valid JSON/],
   ['a state that is a number', '42', /state error: .* must be a JSON object or a list of state messages/],
-  ['a stream state without a stream name', [{ type: 'STREAM', stream: { stream_descriptor: {}, stream_state: {} } }], /stream_descriptor\.name must be a non-empty string/],
-  ['a state message of an unknown type', [{ type: 'WEIRD', data: {} }], /type must be STREAM, GLOBAL or LEGACY/],
+  ['a stream state without a stream name', [{ type: 'STREAM', stream: { stream_descriptor: {}, stream_state: {} } }], /\[0\]\.stream\.stream_descriptor\.name: is required but missing/],
+  ['a state message of an unknown type', [{ type: 'WEIRD', data: {} }], /\[0\]\.type: must be one of "STREAM", "GLOBAL", "LEGACY"/],
   ['a LastSuccessfulRun that is not a date', stateFor({ LastSuccessfulRun: 'last tuesday' }), /state for stream 'contact': LastSuccessfulRun is not an ISO 8601 date-time/],
   ['a cursor that is not a date', stateFor({ LastUpdated: 12345 }), /state for stream 'contact': LastUpdated is not an ISO 8601 date-time/],
   ['a resume position that is negative', stateFor({ in_progress: { started_at: '2026-01-01T00:00:00Z', after: -1 } }), /in_progress\.after must be a non-negative integer/],
-  ['a stream state that is a list', stateFor([1, 2]), /stream_state must be an object/],
-  ['Singer bookmarks that are not an object', { bookmarks: ['contact'] }, /"bookmarks" must be an object of stream states/],
-  ['a global state without stream_states', [{ type: 'GLOBAL', global: { shared_state: {} } }], /global must have a "stream_states" list/],
+  ['a stream state that is a list', stateFor([1, 2]), /\[0\]\.stream\.stream_state: must be object or null/],
+  ['Singer bookmarks that are not an object', { bookmarks: ['contact'] }, /bookmarks: must be object/],
+  ['a global state without stream_states', [{ type: 'GLOBAL', global: { shared_state: {} } }], /\[0\]\.global\.stream_states: is required but missing/],
   ['a legacy state whose stream entry is text', { contact: 'yesterday' }, /contact must be an object/],
 ];
 

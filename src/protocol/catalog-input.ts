@@ -1,6 +1,7 @@
 import { InputError } from '../input-error.js';
 import type { JsonSchema } from '../streams/json-schema.js';
 import { readJson } from './config.js';
+import { catalogProblem } from './input-schemas.js';
 
 /**
  * The streams a run should read, from either dialect's catalog:
@@ -26,6 +27,8 @@ export function parseCatalog(value: unknown, where = 'catalog'): SelectedStream[
   }
   const streams = (value as { streams?: unknown }).streams;
   if (!Array.isArray(streams)) throw new InputError('catalog', `${where}: "streams" must be a list`);
+  const problem = catalogProblem(value);
+  if (problem) throw new InputError('catalog', `${where}: ${problem}`);
   const out: SelectedStream[] = [];
   const names = new Set<string>();
   streams.forEach((entry, i) => {

@@ -1,5 +1,6 @@
 import { InputError } from '../input-error.js';
 import { readJson } from './config.js';
+import { stateProblem } from './input-schemas.js';
 
 /**
  * Every state shape a platform may hand back, reduced to stream name -> that stream's raw state:
@@ -16,6 +17,10 @@ export function readStateFile(path: string): Map<string, unknown> {
 export function parseStateInput(value: unknown, where = 'state'): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (value === null) return out;
+  if (typeof value === 'object') {
+    const problem = stateProblem(value);
+    if (problem) throw new InputError('state', `${where}: ${problem}`);
+  }
   if (Array.isArray(value)) {
     value.forEach((m, i) => addMessage(out, m, `${where}[${i}]`));
     return out;
