@@ -1,5 +1,9 @@
 # Airbyte-ready image for tap-infusionsoft (also a plain Singer tap: docker run ... --config ...).
-# Build stage: compile TypeScript with the locked dev dependencies.
+# Build: docker build -t airbyte/source-infusionsoft:0.1.0 .
+# Airbyte runs connectors on amd64; for both architectures:
+#   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/source-infusionsoft:0.1.0 --push .
+
+# Build stage: compile TypeScript (src/ only) with the locked dev dependencies.
 FROM node:20-bookworm-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -11,14 +15,20 @@ RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 # Runtime stage: only the compiled code, production dependencies and the shipped data.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# Airbyte expects a non-root user named `airbyte` owning a writable /airbyte (where the platform
+# mounts config.json and catalog.json). The image's `node` user (uid/gid 1000) becomes `airbyte`,
+# so the uid Airbyte's pods run as (1000) is this user. The code itself stays root-owned, read-only.
+RUN groupmod --new-name airbyte node \
+ && usermod --login airbyte --home /home/airbyte --move-home --gid airbyte node \
+ && mkdir -p /airbyte/integration_code \
+ && chown airbyte:airbyte /airbyte
 WORKDIR /airbyte/integration_code
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist/src ./dist/src
 COPY package.json spec.json ./
 COPY schemas ./schemas
 COPY catalogs ./catalogs
-# Never run as root: the image's `node` user (uid 1000) owns nothing it does not need.
-USER node
+USER airbyte
 ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"
 ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/source-infusionsoft
