@@ -87,4 +87,24 @@ describe('the Singer dialect', () => {
     expect(r.stdout).not.toContain(after.credentials.refresh_token);
     expect(r.stderr).not.toContain(after.credentials.access_token);
   });
+
+  it('takes the last STATE line of a run, as it is, as the next --state', async () => {
+    const cat = select(['contact']);
+    const first = await runCli(['--config', fx.config(), '--catalog', cat]);
+    const lastLine = first.stdout.trim().split('\n').filter((l) => l.startsWith('{"type":"STATE"')).pop() as string;
+    const second = await runCli(['--config', fx.config(), '--catalog', cat, '--state', fx.write('last-line.json', lastLine)]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain('"type":"RECORD"');
+  });
+
+  it('rewrites only the credentials file, with only its own keys, when several --config files are merged', async () => {
+    const creds = fx.config({}, 'oauth2');
+    const extra = fx.write('extra.json', { page_size: 123, lookback_seconds: 5 });
+    const r = await runCli(['--config', creds, '--config', extra, '--catalog', select(['stage'])]);
+    expect(r.code).toBe(0);
+    const rewritten = JSON.parse(readFileSync(creds, 'utf8')) as Record<string, unknown>;
+    expect(rewritten).not.toHaveProperty('page_size');
+    expect(rewritten).not.toHaveProperty('lookback_seconds');
+    expect(JSON.parse(readFileSync(extra, 'utf8'))).toEqual({ page_size: 123, lookback_seconds: 5 });
+  });
 });

@@ -3,7 +3,8 @@ import { loadSpec } from './config.js';
 import type { Session } from './session.js';
 import { VERSION } from './version.js';
 
-export const CAPABILITIES = ['about', 'catalog', 'discover', 'state', 'properties'];
+// Meltano wants one of catalog/properties declared; --properties is still accepted as an alias.
+export const CAPABILITIES = ['about', 'catalog', 'discover', 'state'];
 
 const DESCRIPTION =
   'Singer tap and Airbyte source for Infusionsoft (Keap): every DataService table and the 39 reports of the Infusionsoft report menu, incremental, over the XML-RPC API.';

@@ -158,7 +158,8 @@ function parseList(argv: readonly string[]): Command {
   const [what, table, extra] = f.positional;
   if (!what) throw new InputError('arguments', 'list needs what to list: affiliates, programs, tags, saved-searches, shipping-options, webforms, tables or fields TABLE');
   if (extra !== undefined) throw new InputError('arguments', `unexpected argument '${extra}'`);
-  requireConfig(f, 'list');
+  // The table list ships with the connector; everything else is read from the account.
+  if (what !== 'tables') requireConfig(f, 'list');
   return { kind: 'list', what, table, config: f.config, json: f.json };
 }
 

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../keap/clock.js';
 import { AirbyteOutput } from './airbyte-output.js';
 import type { Dialect } from './args.js';
-import { loadConfig, type LoadedConfig } from './config.js';
+import { loadConfig, readJsonObject, type LoadedConfig } from './config.js';
 import { Redactor } from './redact.js';
 import { buildRuntime, persistConfig, type Runtime } from './runtime.js';
 import { StderrLog } from './stderr.js';
@@ -64,7 +64,10 @@ export class Session {
       return;
     }
     try {
-      persistConfig(loaded.credentialsFile, config);
+      // Only the file that holds the credentials is rewritten, and only its own keys with the new
+      // credentials: settings merged in from other --config files stay where they were.
+      const own = readJsonObject(loaded.credentialsFile);
+      persistConfig(loaded.credentialsFile, { ...own, credentials: config['credentials'] });
     } catch (err) {
       const level = this.dialect === 'singer' ? 'ERROR' : 'WARN';
       this.log(level, `could not rewrite ${loaded.credentialsFile} with the rotated refresh token: ${(err as { code?: string }).code ?? 'error'}`);

@@ -17,6 +17,8 @@ export function readStateFile(path: string): Map<string, unknown> {
 export function parseStateInput(value: unknown, where = 'state'): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (value === null) return out;
+  // A Singer STATE message saved whole ({"type":"STATE","value":{...}}), as `tail -1` of a tap gives.
+  if (isSingerStateMessage(value)) return parseStateInput(value.value, `${where}.value`);
   if (typeof value === 'object') {
     const problem = stateProblem(value);
     if (problem) throw new InputError('state', `${where}: ${problem}`);
@@ -96,4 +98,8 @@ function addLegacy(out: Map<string, unknown>, o: Record<string, unknown>, where:
     if (typeof state !== 'object' || Array.isArray(state)) throw new InputError('state', `${where}.${name} must be an object (a stream's state)`);
     out.set(name, state);
   }
+}
+
+function isSingerStateMessage(v: unknown): v is { type: 'STATE'; value: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { type?: unknown }).type === 'STATE' && 'value' in v && !('state' in v);
 }
