@@ -125,10 +125,26 @@ function decodeEnv(v: string): unknown {
   return v;
 }
 
+let lean: object | undefined;
+
+/**
+ * The config schema with `reports.items` reduced to "an object": every entry has just been checked
+ * against its own variant, and compiling the 39 variants again would cost most of a start-up
+ * (about 0.4 s of the CLI's time before the first request).
+ */
+function configSchemaWithoutReportVariants(): object {
+  if (lean) return lean;
+  const spec = structuredClone(loadSpec().connectionSpecification) as { properties?: Record<string, { items?: unknown }> };
+  const reports = spec.properties?.['reports'];
+  if (reports) reports.items = { type: 'object' };
+  lean = spec;
+  return lean;
+}
+
 export function validateConfig(raw: Record<string, unknown>): Settings {
   // Report entries first: their errors name the entry and its report (report-config.ts).
   validateReports(raw['reports']);
-  const spec = loadSpec().connectionSpecification;
+  const spec = configSchemaWithoutReportVariants();
   validator ??= compile(spec);
   const problem = validateWith(spec, validator, raw);
   if (problem) throw new InputError('config', problem);
