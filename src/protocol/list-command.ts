@@ -10,12 +10,21 @@ import { tableStreams } from '../streams/table-registry.js';
 import { isStruct, XmlRpcDouble, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
 import type { Command } from './args.js';
 import type { Session } from './session.js';
+import type { Affiliate, ContactGroup, SavedFilter } from '../streams/table-types.js';
 
 /**
  * `tap-infusionsoft list WHAT --config C [--json]`: what a user needs to fill a report entry (ids
  * of affiliates, programs, tags, saved searches with their owners, shipping options, web forms;
  * table and field names), as an aligned table on stdout, or one JSON object per line with --json.
  */
+
+/**
+ * Columns read per listing, checked at compile time against the generated row types of the tables
+ * (src/streams/table-types.ts): a misspelt or retired column fails the build, not a user's run.
+ */
+const AFFILIATE_COLUMNS = ['Id', 'AffCode', 'AffName', 'ContactId', 'Status'] as const satisfies readonly (keyof Affiliate)[];
+const TAG_COLUMNS = ['Id', 'GroupName', 'GroupCategoryId'] as const satisfies readonly (keyof ContactGroup)[];
+const SAVED_SEARCH_COLUMNS = ['Id', 'FilterName', 'UserId', 'ReportStoredName'] as const satisfies readonly (keyof SavedFilter)[];
 
 type Cell = string | number | boolean | null;
 type Row = Record<string, Cell>;
@@ -54,13 +63,13 @@ function tableOf(name: string | undefined): string {
 async function listing(what: string, client: KeapClient, pageSize: number, table: string | undefined): Promise<Row[]> {
   switch (what) {
     case 'affiliates':
-      return pick(await queryAll(client, 'Affiliate', { Id: '%' }, ['Id', 'AffCode', 'AffName', 'ContactId', 'Status'], pageSize), ['Id', 'AffCode', 'AffName', 'ContactId', 'Status']);
+      return pick(await queryAll(client, 'Affiliate', { Id: '%' }, [...AFFILIATE_COLUMNS], pageSize), [...AFFILIATE_COLUMNS]);
     case 'programs':
       return pick(listRows(await client.call('AffiliateProgramService.getAffiliatePrograms', [])), ['Id', 'Name', 'Priority']);
     case 'tags':
-      return pick(await queryAll(client, 'ContactGroup', { Id: '%' }, ['Id', 'GroupName', 'GroupCategoryId'], pageSize), ['Id', 'GroupName', 'GroupCategoryId']);
+      return pick(await queryAll(client, 'ContactGroup', { Id: '%' }, [...TAG_COLUMNS], pageSize), [...TAG_COLUMNS]);
     case 'saved-searches': {
-      const rows = await queryAll(client, 'SavedFilter', { Id: '%' }, ['Id', 'FilterName', 'UserId', 'ReportStoredName'], pageSize);
+      const rows = await queryAll(client, 'SavedFilter', { Id: '%' }, [...SAVED_SEARCH_COLUMNS], pageSize);
       return rows.map((r) => ({
         Id: cell(r['Id']),
         FilterName: cell(r['FilterName']),
