@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
+import { keyOf, SyncLog } from './helpers/sync-log.js';
 
 /**
  * Tens of thousands of rows across several streams, one request in ten failing in mixed ways
@@ -20,8 +21,6 @@ const STREAMS: [string, string][] = [
 let fx: SandboxFixture;
 let catalog: string;
 
-const keyOf = (stream: string, d: Record<string, unknown>): string =>
-  stream === 'contact_group_assign' ? `${String(d['ContactId'])}:${String(d['GroupId'])}` : String(d['Id']);
 
 beforeAll(async () => {
   fx = await withSandbox({ seed: 77, contacts: 12_000 });
@@ -40,23 +39,14 @@ describe('chaos', () => {
       retry: { base_delay_ms: 1, max_delay_ms: 20, max_retries: 10, query_timeout_delays_seconds: [0, 0, 0, 0, 0] },
     });
     fx.sandbox.setFaults({ rate: 0.1 });
-    const seen = new Map(STREAMS.map(([s]) => [s, [] as string[]]));
-    let state = new Map<string, unknown>();
+    const log = new SyncLog(STREAMS.map(([s]) => s));
     const killPoints = [4_000, 15_000, 30_000];
     let kills = 0;
     let code: number | null = null;
     for (let run = 0; run < 10; run++) {
-      const statePath = fx.write(`state-${run}.json`, [...state.values()]);
+      const statePath = fx.write(`state-${run}.json`, log.state());
       const r = await runCli(['read', '--config', config, '--catalog', catalog, '--state', statePath], { killAfterLines: killPoints[run] });
-      for (const m of r.messages) {
-        if (m['type'] === 'RECORD') {
-          const rec = m['record'] as { stream: string; data: Record<string, unknown> };
-          seen.get(rec.stream)?.push(keyOf(rec.stream, rec.data));
-        } else if (m['type'] === 'STATE') {
-          const s = m['state'] as { stream: { stream_descriptor: { name: string } } };
-          state = new Map(state).set(s.stream.stream_descriptor.name, { type: 'STREAM', stream: s.stream });
-        }
-      }
+      log.take(r.messages);
       if (r.killed) {
         kills++;
         continue;
@@ -74,7 +64,7 @@ describe('chaos', () => {
     let duplicatesTotal = 0;
     for (const [stream, table] of STREAMS) {
       const expected = new Set(fx.sandbox.data.table(table).all().map((r) => keyOf(stream, r)));
-      const got = seen.get(stream) as string[];
+      const got = log.seen.get(stream) as string[];
       const unique = new Set(got);
       const missing = [...expected].filter((k) => !unique.has(k));
       const invented = [...unique].filter((k) => !expected.has(k));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './helpers/sync-log.js';
 import { formatIsoUtc, KeapTimeZone, parseCompact, type WallTime } from '../src/keap/dates.js';
 
 const MINUTE = 60_000;
@@ -30,17 +31,6 @@ function wallMinutes(from: WallTime, hours: number): WallTime[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing sweep can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const compact = (w: WallTime): string =>
   `${String(w.year).padStart(4, '0')}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}T` +
