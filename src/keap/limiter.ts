@@ -24,6 +24,14 @@ const SECOND = 1_000;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
+/**
+ * Keap counts a call when it arrives, we when we send it; network and event-loop jitter between
+ * the two can push the 11th send of a second into the same gateway second as the 1st. Each window
+ * is therefore treated as this much longer than it is: 5% of the per-second rate, under 1% of the
+ * per-minute one, and no 429 from an honest jitter.
+ */
+export const JITTER_GUARD_MS = { second: 50, minute: 500 } as const;
+
 export class RateLimiter {
   /** Send times within the last minute, oldest first. */
   private sent: number[] = [];
@@ -115,8 +123,8 @@ export class RateLimiter {
 
   private waitMs(now: number): number {
     if (now < this.blockedUntil) return this.blockedUntil - now;
-    // Drop sends older than a minute.
-    while (this.head < this.sent.length && (this.sent[this.head] as number) <= now - MINUTE) this.head++;
+    // Drop sends older than a (guarded) minute.
+    while (this.head < this.sent.length && (this.sent[this.head] as number) <= now - MINUTE - JITTER_GUARD_MS.minute) this.head++;
     if (this.head > 4096) {
       this.sent = this.sent.slice(this.head);
       this.head = 0;
@@ -124,11 +132,12 @@ export class RateLimiter {
     const inMinute = this.sent.length - this.head;
     let wait = 0;
     if (inMinute >= this.limits.perMinute) {
-      wait = (this.sent[this.sent.length - this.limits.perMinute] as number) + MINUTE - now;
+      wait = (this.sent[this.sent.length - this.limits.perMinute] as number) + MINUTE + JITTER_GUARD_MS.minute - now;
     }
     if (this.limits.perSecond > 0 && inMinute >= this.limits.perSecond) {
       const nth = this.sent[this.sent.length - this.limits.perSecond] as number;
-      if (nth > now - SECOND) wait = Math.max(wait, nth + SECOND - now);
+      const span = SECOND + JITTER_GUARD_MS.second;
+      if (nth > now - span) wait = Math.max(wait, nth + span - now);
     }
     return wait;
   }
