@@ -106,7 +106,9 @@ const XMLRPC_PATH = '/crm/xmlrpc/v1';
 const TOKEN_PATH = '/token';
 const AUTHORIZE_PATH = '/app/oauth/authorize';
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-const MAX_CACHE_BYTES = 512 * 1024 * 1024;
+// Enough for every page of a million contacts (~1.7 GB at 1000 rows of 86 columns), which the
+// benchmark reads from the cache so that rendering never slows the client it measures.
+const MAX_CACHE_BYTES = 2560 * 1024 * 1024;
 
 const gzip = promisify(zlib.gzip);
 
@@ -282,6 +284,8 @@ class SandboxServer {
   private async xmlrpc(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const n = ++this.requestNo;
     this.stats.requests++;
+    // Keap's gateway counts a call when it arrives, not once its body has been read.
+    const arrived = this.clock.now();
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === null) return answer(res, { status: 413, headers: { 'Content-Type': 'text/plain' }, body: 'Request Entity Too Large' });
     const auth = this.authenticate(req, url);
@@ -290,7 +294,7 @@ class SandboxServer {
       return answer(res, { status: 401, headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }, body: UNAUTHORIZED_BODY });
     }
     const counter = auth === 'api_key' ? this.quotaKey : this.quotaOAuth;
-    const now = this.clock.now();
+    const now = arrived;
     const decision = counter.take(now);
     const headers = counter.headers(now);
     if (!decision.ok) {
@@ -349,28 +353,32 @@ class SandboxServer {
       return faultAnswer(3, `[Unexpected]${err instanceof Error ? err.message : String(err)}`);
     }
     if (this.cache !== null && !result.fault) {
-      this.remember(text, result.body);
-      return { body: result.body, fault: false, gz: undefined, cacheKey: text };
+      const body = this.remember(text, result.body);
+      return { body, fault: false, gz: undefined, cacheKey: text };
     }
     return { body: result.body, fault: result.fault, gz: undefined, cacheKey: undefined };
   }
 
-  private remember(key: string, body: Buffer): void {
+  /** Caches a page; returns the bytes kept, which the answer should send. */
+  private remember(key: string, body: Buffer): Buffer {
     const cache = this.cache;
-    if (cache === null) return;
+    if (cache === null) return body;
     const old = cache.get(key);
     if (old !== undefined) {
       cache.delete(key);
       this.cacheBytes -= old.body.length + (old.gz?.length ?? 0);
     }
-    cache.set(key, { version: this.data.version, body, gz: undefined });
-    this.cacheBytes += body.length;
+    // A rendered page may sit in a larger buffer it grew in; keep only its bytes.
+    const kept = body.buffer.byteLength > body.length + 64 * 1024 ? Buffer.from(body) : body;
+    cache.set(key, { version: this.data.version, body: kept, gz: undefined });
+    this.cacheBytes += kept.length;
     while (this.cacheBytes > MAX_CACHE_BYTES && cache.size > 1) {
       const first = cache.entries().next();
       if (first.done === true) break;
       cache.delete(first.value[0]);
       this.cacheBytes -= first.value[1].body.length + (first.value[1].gz?.length ?? 0);
     }
+    return kept;
   }
 
   private sendXml(res: http.ServerResponse, status: number, xml: string, headers: Record<string, string>, gzipOk: boolean, cached?: Answer): Promise<void> {
