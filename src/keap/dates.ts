@@ -82,6 +82,8 @@ export class KeapTimeZone {
   readonly zone: string;
   private readonly formatter: Intl.DateTimeFormat;
   private readonly days = new Map<number, DayEntry>();
+  /** Offsets at UTC midnights, by day number since the epoch (see fillDay). */
+  private readonly midnights = new Map<number, number>();
 
   constructor(zone: string) {
     try {
@@ -240,18 +242,32 @@ export class KeapTimeZone {
     if (!isValidWall({ year, month, day, hour: 0, minute: 0, second: 0 })) {
       entry = new DayEntry(INVALID_DAY, year, month, day, Number.NaN);
     } else {
-      const start = wallToLocalMs(year, month, day, 0, 0, 0);
-      const end = start + DAY_MS - SECOND_MS;
-      // The same offset a day before and a day after, and at both ends of the day, means no
-      // transition near it: every second of the day reads with that offset (as resolve() would
-      // find it).
-      const o = this.offsetAt(start - DAY_MS);
-      const uniform = this.offsetAt(end + DAY_MS) === o && this.offsetAt(start - o) === o && this.offsetAt(end - o) === o;
+      // The wall day's midnight read as UTC is a UTC midnight: day number n since the epoch.
+      const n = wallToLocalMs(year, month, day, 0, 0, 0) / DAY_MS;
+      // The same offset at the four UTC midnights n-1 .. n+2 means no transition near the day:
+      // its instants (midnight less an offset under a day, to its end less one) lie between the
+      // first and the last, and so does every instant resolve() looks at for one of its wall
+      // times (a day either side). Transitions are never within a day of each other (none
+      // closer than 60 hours in tzdata), so none hides between two of the samples. Neighbouring
+      // days share samples: a run of days costs one Intl call each, not four.
+      const o = this.offsetAtMidnight(n - 1);
+      const uniform = this.offsetAtMidnight(n) === o && this.offsetAtMidnight(n + 1) === o && this.offsetAtMidnight(n + 2) === o;
       entry = new DayEntry(uniform ? UNIFORM_DAY : MIXED_DAY, year, month, day, uniform ? o : Number.NaN);
     }
     if (this.days.size >= CACHE_LIMIT) this.days.clear();
     this.days.set(dayKey, entry);
     return entry;
+  }
+
+  /** The zone's offset at UTC midnight of day `n` since the epoch, remembered. */
+  private offsetAtMidnight(n: number): number {
+    let o = this.midnights.get(n);
+    if (o === undefined) {
+      o = this.offsetAt(n * DAY_MS);
+      if (this.midnights.size >= CACHE_LIMIT) this.midnights.clear();
+      this.midnights.set(n, o);
+    }
+    return o;
   }
 
   /** One hour of a day within a day of a transition. */
@@ -399,11 +415,24 @@ class DayEntry {
     this.hours = kind === MIXED_DAY ? [] : NO_HOURS;
     this.midnight = kind === INVALID_DAY ? Number.NaN : wallToLocalMs(year, month, day, 0, 0, 0);
     if (kind !== INVALID_DAY) {
-      this.datePrev = formatIsoUtc(this.midnight - DAY_MS).slice(0, -10);
-      this.dateSame = formatIsoUtc(this.midnight).slice(0, -10);
-      this.dateNext = formatIsoUtc(this.midnight + DAY_MS).slice(0, -10);
+      const n = this.midnight / DAY_MS;
+      this.datePrev = utcDate(n - 1);
+      this.dateSame = utcDate(n);
+      this.dateNext = utcDate(n + 1);
     }
   }
+}
+
+/** 'YYYY-MM-DD' of UTC day `n` since the epoch; neighbouring wall days share them. */
+const utcDates = new Map<number, string>();
+function utcDate(n: number): string {
+  let d = utcDates.get(n);
+  if (d === undefined) {
+    d = formatIsoUtc(n * DAY_MS).slice(0, -10);
+    if (utcDates.size >= CACHE_LIMIT) utcDates.clear();
+    utcDates.set(n, d);
+  }
+  return d;
 }
 
 /** One wall hour of a MIXED_DAY: either its offset, or the transition near it and the offsets either side. */

@@ -10,6 +10,9 @@ import type { LineWriter } from './writer.js';
  */
 export class AirbyteOutput implements Sink {
   private readonly prefixes = new Map<string, string>();
+  /** `,"emitted_at":<ms>}}` for the last millisecond seen: thousands of records share it. */
+  private stampMs = Number.NaN;
+  private stampEnd = '';
 
   constructor(
     private readonly writer: LineWriter,
@@ -27,12 +30,17 @@ export class AirbyteOutput implements Sink {
       prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
       this.prefixes.set(stream, prefix);
     }
+    const now = this.now();
     if (nulled && nulled.length) {
       const changes = nulled.map((n) => ({ field: n.field, change: 'NULLED', reason: n.reason }));
-      this.writer.line(`${prefix}${data},"emitted_at":${this.now()},"meta":${JSON.stringify({ changes })}}}`);
+      this.writer.line(`${prefix}${data},"emitted_at":${now},"meta":${JSON.stringify({ changes })}}}`);
       return;
     }
-    this.writer.line(`${prefix}${data},"emitted_at":${this.now()}}}`);
+    if (now !== this.stampMs) {
+      this.stampMs = now;
+      this.stampEnd = `,"emitted_at":${now}}}`;
+    }
+    this.writer.line3(prefix, data, this.stampEnd);
   }
 
   state(stream: string, state: StreamState, count: number): void {

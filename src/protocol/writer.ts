@@ -1,22 +1,37 @@
 import type { Writable } from 'node:stream';
 
 /**
- * The one place that writes to stdout. Lines are gathered into a buffer and handed to the stream
- * in large chunks (one write per ~64 KiB instead of one per record); when the stream reports it is
- * full, `ready()` returns a promise that resolves on 'drain', and the readers wait on it before
- * reading more from Keap. Nothing else in the program may touch process.stdout.
+ * The one place that writes to stdout. Lines are encoded as UTF-8 into a buffer as they come and
+ * handed to the stream in large chunks (one write per ~64 KiB instead of one per record); when
+ * the stream reports it is full, `ready()` returns a promise that resolves on 'drain', and the
+ * readers wait on it before reading more from Keap. Nothing else in the program may touch
+ * process.stdout.
+ *
+ * Encoding each line as it arrives, rather than joining lines into one string per chunk, is what
+ * keeps output cheap: a record is built as a tree of appended pieces, and a chunk of them joined
+ * and converted at once cost more than parsing the page they came from (bench/end-to-end.ts).
+ * A line is written while its pieces are still in cache, into memory that is already there.
  */
+/**
+ * Room past the chunk size for the line that crosses it (a record is a few KiB); a longer line
+ * sends the chunk first. Memory per chunk stays close to the chunk: every chunk is new memory
+ * (see flush), and it is held until the collector finds its Buffer dead.
+ */
+const CHUNK_SLACK = 16 * 1024;
+
 export class LineWriter {
-  private buf = '';
+  private chunk: Buffer;
+  private used = 0;
   private waiting: Promise<void> | undefined;
   private broken: Error | undefined;
-  /** Bytes written so far (approximate: UTF-16 length). */
+  /** Bytes written so far. */
   written = 0;
 
   constructor(
     private readonly out: Writable,
     private readonly chunkSize = 64 * 1024,
   ) {
+    this.chunk = Buffer.allocUnsafe(chunkSize + CHUNK_SLACK);
     out.on('error', (err: Error) => {
       // EPIPE: the consumer went away (e.g. `| head`); stop writing, let the run end.
       this.broken = err;
@@ -25,20 +40,55 @@ export class LineWriter {
 
   /** Appends one line (without its newline). */
   line(text: string): void {
-    this.buf += text;
-    this.buf += '\n';
-    if (this.buf.length >= this.chunkSize) this.flush();
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; the newline one more.
+    const most = text.length * 3 + 1;
+    if (this.used + most > this.chunk.length) {
+      this.flush();
+      if (most > this.chunk.length) {
+        // A line larger than a chunk (a file report's base64) goes out on its own.
+        this.send(Buffer.from(`${text}\n`, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.chunk.write(text, this.used, 'utf8');
+    this.chunk[this.used++] = 10;
+    if (this.used >= this.chunkSize) this.flush();
+  }
+
+  /**
+   * Appends one line made of three pieces, each encoded where it lands: joined first, they would
+   * be copied into one string only to be encoded (the RECORD envelope around its data).
+   */
+  line3(a: string, b: string, c: string): void {
+    const most = (a.length + b.length + c.length) * 3 + 1;
+    if (this.used + most > this.chunk.length) {
+      this.line(a + b + c);
+      return;
+    }
+    const chunk = this.chunk;
+    let used = this.used;
+    used += chunk.write(a, used, 'utf8');
+    used += chunk.write(b, used, 'utf8');
+    used += chunk.write(c, used, 'utf8');
+    chunk[used++] = 10;
+    this.used = used;
+    if (used >= this.chunkSize) this.flush();
   }
 
   flush(): void {
-    if (this.buf.length === 0 || this.broken) {
-      this.buf = '';
-      return;
-    }
-    const chunk = this.buf;
-    this.buf = '';
-    this.written += chunk.length;
-    if (!this.out.write(chunk) && !this.waiting) {
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    // The chunk now belongs to the stream, which may keep it even after calling back (a
+    // PassThrough queues it for its reader): later lines go to fresh memory.
+    this.chunk = Buffer.allocUnsafe(this.chunkSize + CHUNK_SLACK);
+    this.used = 0;
+    this.send(data);
+  }
+
+  private send(data: Buffer): void {
+    if (this.broken) return;
+    this.written += data.length;
+    if (!this.out.write(data) && !this.waiting) {
       this.waiting = new Promise<void>((resolve) => {
         const done = (): void => {
           this.out.off('drain', done);

@@ -41,13 +41,26 @@ interface Compiled {
   kind: FieldKind;
   /** `"Name":` (with a leading comma for all but the first). */
   prefix: string;
+  /** The same with the opening quote of a string value. */
+  quoted: string;
 }
+
+/** Schemas up to this many fields keep every run of null fields they meet as one string. */
+const MAX_RUN_CACHE_FIELDS = 256;
 
 export class RecordShaper {
   private readonly fields: Compiled[];
   private readonly known: Set<string>;
+  /**
+   * `"A":null,"B":null` for fields [i, j), at i * (fields + 1) + j, made when first met. Keap
+   * leaves most columns of a row out (a contact has ~25 of its 86), so a record is mostly runs of
+   * nulls, and one cached string per run is a fraction of the appends of writing them one by one.
+   */
+  private readonly runs: (string | undefined)[];
   /** Nulled fields of the last shape() call (reused array). */
   readonly nulled: NulledField[] = [];
+  /** The pieces of the record being shaped (reused), joined once into its text. */
+  private readonly parts: string[] = [];
 
   constructor(
     fields: readonly ShapedField[],
@@ -55,43 +68,91 @@ export class RecordShaper {
     /** Keep members the schema does not list (open report schemas). */
     private readonly passThrough = false,
   ) {
-    this.fields = fields.map((f, i) => ({ ...f, prefix: (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':' }));
+    this.fields = fields.map((f, i) => {
+      const prefix = (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':';
+      return { ...f, prefix, quoted: `${prefix}"` };
+    });
     this.known = new Set(fields.map((f) => f.name));
+    const n = this.fields.length;
+    this.runs = n <= MAX_RUN_CACHE_FIELDS ? new Array<string | undefined>(n * (n + 1) + 1).fill(undefined) : [];
   }
 
   /** The record as JSON text; `extra` members (report parameters) are written first. */
   shape(row: XmlRpcStruct, extra?: string): string {
     this.nulled.length = 0;
-    let s = '{';
+    // Pieces go into an array joined once: one flat string, where appending them one by one
+    // would build a tree of ~75 nodes that the writer must then copy into a flat string anyway.
+    const parts = this.parts;
+    let k = 0;
+    parts[k++] = '{';
     if (extra) {
-      s += extra;
-      if (this.fields.length > 0) s += ',';
+      parts[k++] = extra;
+      if (this.fields.length > 0) parts[k++] = ',';
     }
     const fields = this.fields;
-    for (let i = 0; i < fields.length; i++) {
+    const n = fields.length;
+    // Fields from `nulls` up to the current one are null and not yet written.
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
       const f = fields[i] as Compiled;
       const v = row[f.name];
-      s += f.prefix;
-      s += v === undefined || v === null ? 'null' : this.encode(f, v);
+      if (v === undefined || v === null) continue;
+      if (nulls < i) parts[k++] = this.nullRun(nulls, i);
+      nulls = i + 1;
+      // The usual string and date values go in between their quotes, not copied into new strings.
+      if (f.kind === 'string' && typeof v === 'string' && plainJson(v)) {
+        parts[k++] = f.quoted;
+        parts[k++] = v;
+        parts[k++] = '"';
+        continue;
+      }
+      if (f.kind === 'date-time' && v instanceof XmlRpcDateTime) {
+        const iso = toIsoUtc(v.text, this.tz);
+        if (iso !== null) {
+          parts[k++] = f.quoted;
+          parts[k++] = iso;
+          parts[k++] = '"';
+          continue;
+        }
+      }
+      parts[k++] = f.prefix;
+      parts[k++] = this.encode(f, v);
     }
+    if (nulls < n) parts[k++] = this.nullRun(nulls, n);
     if (this.passThrough) {
       let first = fields.length === 0 && !extra;
-      for (const k of Object.keys(row)) {
-        if (this.known.has(k)) continue;
-        s += (first ? '' : ',') + JSON.stringify(k) + ':' + jsonOf(row[k] as XmlRpcValue, this.tz);
+      for (const key of Object.keys(row)) {
+        if (this.known.has(key)) continue;
+        parts[k++] = (first ? '' : ',') + JSON.stringify(key) + ':' + jsonOf(row[key] as XmlRpcValue, this.tz);
         first = false;
       }
     }
-    return s + '}';
+    parts[k++] = '}';
+    // Shrinking the array only frees its end when it falls under half its room.
+    parts.length = k;
+    return parts.join('');
+  }
+
+  /** Fields [from, to) written as nulls. */
+  private nullRun(from: number, to: number): string {
+    const key = from * (this.fields.length + 1) + to;
+    const cached = this.runs[key];
+    if (cached !== undefined) return cached;
+    let s = '';
+    for (let i = from; i < to; i++) s += `${(this.fields[i] as Compiled).prefix}null`;
+    // Flattened once here, so the records that reuse it copy it rather than walk it.
+    s = flat(s);
+    if (key < this.runs.length) this.runs[key] = s;
+    return s;
   }
 
   private encode(f: Compiled, v: XmlRpcValue): string {
     switch (f.kind) {
       case 'string':
-        if (typeof v === 'string') return JSON.stringify(v);
+        if (typeof v === 'string') return quote(v);
         return this.asString(f, v);
       case 'integer':
-        if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+        if (typeof v === 'number' && Number.isInteger(v)) return integerText(v);
         return this.asInteger(f, v);
       case 'number':
         if (typeof v === 'number') return String(v);
@@ -172,6 +233,56 @@ export class RecordShaper {
     this.nulled.push({ field: f.name, reason: 'SOURCE_SERIALIZATION_ERROR' });
     return 'null';
   }
+}
+
+/**
+ * JSON.stringify of a string, without the call into the runtime for the usual text that needs no
+ * escape: none of `"`, `\\`, control chars or surrogates (JSON.stringify escapes lone ones), whose
+ * JSON text is the string in quotes.
+ */
+export function quote(s: string): string {
+  return plainJson(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** Whether the JSON text of `s` is `s` in quotes (see quote). */
+function plainJson(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+const DIGITS: readonly string[] = Array.from({ length: 10 }, (_, i) => String(i));
+const PAIRS: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * String(n) of an integer, written two digits at a time. String() keeps every number it converts
+ * in V8's number-to-string cache, which lives in the old generation: each of a million distinct
+ * Ids would be kept there long enough to be promoted and become old garbage (a third of what a
+ * long read promotes); these strings die young.
+ */
+export function integerText(n: number): string {
+  if (n >= 0 && n <= 0x7fffffff && !Object.is(n, -0)) {
+    if (n < 10) return DIGITS[n] as string;
+    let s = '';
+    let m = n;
+    while (m >= 100) {
+      const q = Math.floor(m / 100);
+      s = (PAIRS[m - q * 100] as string) + s;
+      m = q;
+    }
+    return (m < 10 ? (DIGITS[m] as string) : (PAIRS[m] as string)) + s;
+  }
+  // Exact digits for any safe integer, also uncached; beyond 2^53 String's shortest form differs.
+  return Number.isSafeInteger(n) ? n.toFixed(0) : String(n);
+}
+
+/** A string that is one flat run of chars rather than a tree of appends. */
+function flat(s: string): string {
+  // Reading a char from the middle makes V8 flatten the string in place.
+  s.charCodeAt(s.length >> 1);
+  return s;
 }
 
 /** Keap date text to ISO UTC: wall-clock in the app zone unless the text carries its own zone. */

@@ -11,6 +11,13 @@ import { XmlRpcBase64, XmlRpcDateTime, XmlRpcParseError, type XmlRpcStruct, type
  * declaration) and refuses DOCTYPE and entity declarations outright: no XXE, no entity expansion.
  * A general XML parser (sax, saxes, as the `xmlrpc` package uses) is several times slower because it
  * builds attribute maps and events this grammar never uses (bench/parse.ts measures both).
+ *
+ * Bytes are read as Latin-1 text (one char per byte, so a one-byte string whatever the content) and
+ * only text that holds a byte >= 0x80 is decoded as UTF-8, when it is taken. A page with a single
+ * 'é' decoded as UTF-8 up front becomes a two-byte string, which every search below reads several
+ * times slower; and the tags that make up most of a page are ASCII either way. Markup bytes are
+ * ASCII, and UTF-8 never puts an ASCII byte inside a multi-byte character, so tags, text boundaries,
+ * '&' and '\r' are found exactly where a UTF-8 reading would find them.
  */
 
 export interface ParseOptions {
@@ -44,9 +51,39 @@ interface StructFrame {
 type Frame = ArrayFrame | StructFrame;
 
 const LT = 60; // <
+const MINUS = 45; // -
 const SLASH = 47; // /
 const BANG = 33; // !
 const QUESTION = 63; // ?
+
+const AMP = 38; // &
+const CR = 13; // \r
+const EMPTY = Buffer.alloc(0);
+/** Where write() joins a chunk to the unread end of the last one (see write). */
+let joined = Buffer.alloc(0);
+/** Readers inside write() right now: more than one means an item callback is feeding another. */
+let nesting = 0;
+const HIGH = /[\x80-\xff]/;
+
+// The markup of a member as Keap writes it, as bytes.
+const bytesOf = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+const MEMBER_END_TEXT = '</value></member>';
+const MEMBER_OPEN = bytesOf('<member>');
+const NAME_OPEN = bytesOf('<name>');
+const NAME_CLOSE_VALUE = bytesOf('</name><value>');
+const MEMBER_END = bytesOf(MEMBER_END_TEXT);
+const I4_OPEN = bytesOf('<i4>');
+const I4_CLOSE = bytesOf(`</i4>${MEMBER_END_TEXT}`);
+const INT_OPEN = bytesOf('<int>');
+const INT_CLOSE = bytesOf(`</int>${MEMBER_END_TEXT}`);
+const DATE_OPEN = bytesOf('<dateTime.iso8601>');
+const DATE_CLOSE = bytesOf(`</dateTime.iso8601>${MEMBER_END_TEXT}`);
+const DOUBLE_OPEN = bytesOf('<double>');
+const DOUBLE_CLOSE = bytesOf(`</double>${MEMBER_END_TEXT}`);
+const STRING_OPEN = bytesOf('<string>');
+const STRING_CLOSE = bytesOf(`</string>${MEMBER_END_TEXT}`);
+const BOOLEAN_OPEN = bytesOf('<boolean>');
+const BOOLEAN_CLOSE = bytesOf(`</boolean>${MEMBER_END_TEXT}`);
 
 const DEFAULT_MAX_DEPTH = 64;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -59,10 +96,21 @@ export class XmlRpcReader {
   private buf = '';
   private bytes = 0;
   private started = false;
+  /**
+   * 'bytes': fed Buffers, read as Latin-1 and decoded as UTF-8 where taken; 'text': fed strings,
+   * already decoded. Set by the first write; a later chunk of the other kind is converted.
+   */
+  private mode: 'bytes' | 'text' | '' = '';
+  /** Bytes mode: the unread end of the last chunk, as bytes, so the next one joins it flat. */
+  private tail: Buffer = EMPTY;
+  /** Bytes mode: the bytes `buf` holds, while they are read. */
+  private bytes8: Uint8Array | undefined;
 
   private readonly stack: Frame[] = [];
-  /** Text since the last tag (only kept where text matters). */
+  /** Text since the last tag (only kept where text matters), decoded. */
   private text = '';
+  /** Undecoded character data since the last markup, decoded as a whole when markup follows. */
+  private raw = '';
   /** The value completed by a typed child of the open <value>, if any. */
   private pending: XmlRpcValue | undefined;
   private hasPending = false;
@@ -91,15 +139,48 @@ export class XmlRpcReader {
     if (this.bytes > this.maxBytes) {
       throw new XmlRpcParseError(`response refused: body larger than ${this.maxBytes} bytes`, 'refused');
     }
+    if (this.mode === '') this.mode = typeof chunk === 'string' ? 'text' : 'bytes';
+    if (this.mode === 'bytes') {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      // One flat string per chunk (a concatenation would be a rope that each read walks), joined
+      // with the last chunk's unread end in memory kept for it (not a fresh buffer per chunk).
+      let all = bytes;
+      if (this.tail.length !== 0) {
+        const n = this.tail.length + bytes.length;
+        // One buffer for every reader, not one per answer (a reader lives as long as its page, long
+        // enough for its buffer to reach the old generation); a reader that an item callback of
+        // another reader feeds while that one is still reading its chunk gets memory of its own.
+        let join = nesting === 0 ? joined : Buffer.allocUnsafe(n);
+        if (join.length < n) join = joined = Buffer.allocUnsafe(Math.max(n, 2 * joined.length));
+        this.tail.copy(join, 0);
+        bytes.copy(join, this.tail.length);
+        all = join.subarray(0, n);
+      }
+      this.buf = all.toString('latin1');
+      this.bytes8 = all;
+      nesting++;
+      try {
+        this.scan(false);
+      } finally {
+        nesting--;
+        this.bytes8 = undefined;
+      }
+      // The unread end, back to its bytes (Latin-1 maps chars to bytes one to one).
+      this.tail = this.buf.length === 0 ? EMPTY : Buffer.from(this.buf, 'latin1');
+      return;
+    }
     const s = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     this.buf = this.buf.length === 0 ? s : this.buf + s;
     this.scan(false);
   }
 
   end(): ParsedMessage {
-    const rest = this.decoder.end();
-    if (rest) this.buf += rest;
+    if (this.mode === 'text') {
+      const rest = this.decoder.end();
+      if (rest) this.buf += rest;
+    } else this.bytes8 = this.tail;
     this.scan(true);
+    this.bytes8 = undefined;
     if (!this.closed) {
       if (!this.started && this.buf.trim() === '') throw new XmlRpcParseError('empty response body', 'truncated');
       throw new XmlRpcParseError('truncated XML-RPC document: it ends before its closing tag', 'truncated');
@@ -124,6 +205,7 @@ export class XmlRpcReader {
     return { kind: 'fault', code, message };
   }
 
+  /** Reads what `buf` holds and keeps the unread end in `buf`. */
   private scan(final: boolean): void {
     const buf = this.buf;
     const len = buf.length;
@@ -131,23 +213,17 @@ export class XmlRpcReader {
     while (pos < len) {
       const lt = buf.indexOf('<', pos);
       if (lt === -1) {
-        // Text with no tag after it yet. Take it now (a long base64 body must not be rescanned per
-        // chunk), except a trailing '&...' that may be a character reference cut by the chunk.
-        const amp = final ? -1 : buf.lastIndexOf('&');
-        if (amp >= pos && buf.indexOf(';', amp) === -1) {
-          this.addText(buf.slice(pos, amp));
-          pos = amp;
-        } else {
-          this.addText(buf.slice(pos));
-          pos = len;
-        }
+        // Text with no tag after it yet: take it now (a long base64 body must not be rescanned per
+        // chunk); it is decoded once the markup after it arrives.
+        this.addText(buf.slice(pos));
+        pos = len;
         break;
       }
       if (lt > pos) this.addText(buf.slice(pos, lt));
       pos = lt;
       const c1 = buf.charCodeAt(lt + 1);
       if (c1 === BANG) {
-        const next = this.special(buf, lt);
+        const next = this.markup(buf, lt);
         if (next === -1) break;
         pos = next;
         continue;
@@ -159,6 +235,7 @@ export class XmlRpcReader {
         pos = gt + 1;
         continue;
       }
+      if (this.raw.length !== 0) this.flushText();
       if (c1 === SLASH) {
         this.close(buf.slice(lt + 2, gt).trim());
       } else if (buf.charCodeAt(gt - 1) === SLASH) {
@@ -167,11 +244,18 @@ export class XmlRpcReader {
         this.close(name);
       } else {
         const name = tagName(buf, lt + 1, gt);
-        if (name === 'member') {
-          // Nearly every byte of a Keap page is a struct member; read the usual shapes in one go.
-          const next = this.fastMember(buf, gt + 1);
+        const b = this.bytes8;
+        if (name === 'member' && b !== undefined) {
+          // Nearly every byte of a Keap page is a struct member; read the usual shapes in one go,
+          // and the members after it while they come one after another.
+          let next = this.fastMember(b, buf, gt + 1);
           if (next !== -1) {
-            pos = next;
+            let after = next;
+            while (after !== -1 && at(b, after, MEMBER_OPEN)) {
+              next = after;
+              after = this.fastMember(b, buf, after + MEMBER_OPEN.length);
+            }
+            pos = after === -1 ? next : after;
             continue;
           }
         }
@@ -180,67 +264,140 @@ export class XmlRpcReader {
       pos = gt + 1;
     }
     this.buf = pos >= len ? '' : buf.slice(pos);
-    if (final && this.buf.trim() !== '' && this.closed) {
-      throw new XmlRpcParseError('malformed XML-RPC document: content after the closing tag');
+    if (final) {
+      if (this.raw.length !== 0) this.flushText();
+      if (this.buf.trim() !== '' && this.closed) throw new XmlRpcParseError('malformed XML-RPC document: content after the closing tag');
     }
   }
 
   /**
-   * `<name>N</name><value>V</value></member>` with V bare text, <string>, <i4>/<int> or
-   * <dateTime.iso8601>, all in the buffer: stores the member and returns the position after
-   * `</member>`. Anything else (other types, whitespace, a member cut by the chunk) returns -1 and
-   * the general path reads it; both paths build the same value.
+   * `<name>N</name><value>V</value></member>` with V bare text or one of the scalar types Keap
+   * sends, all in the buffer and free of references: stores the member and returns the position
+   * after `</member>`. Anything else (base64, nested values, whitespace, a reference, a member cut
+   * by the chunk, a malformed scalar) returns -1 before changing anything, and the general path
+   * reads it; both paths build the same value and raise the same errors.
+   *
+   * Reads the chunk's bytes (`b`, which `buf` holds as Latin-1, index for index): a byte from a
+   * Uint8Array costs half a charCodeAt, and a member is some 60 of them. Values are slices of `buf`.
    */
-  private fastMember(buf: string, pos: number): number {
+  private fastMember(b: Uint8Array, buf: string, pos: number): number {
     const top = this.stack[this.stack.length - 1];
-    if (top === undefined || top.kind !== 1 || !buf.startsWith('<name>', pos)) return -1;
-    const nameEnd = buf.indexOf('</name>', pos + 6);
-    if (nameEnd === -1) return -1;
-    const name = this.cleanText(buf.slice(pos + 6, nameEnd));
-    let p = nameEnd + 7;
-    if (!buf.startsWith('<value>', p)) return -1;
-    p += 7;
-    let v: XmlRpcValue;
-    if (buf.charCodeAt(p) !== LT) {
-      const lt = buf.indexOf('<', p);
-      if (lt === -1 || !buf.startsWith('</value></member>', lt)) return -1;
-      v = this.cleanText(buf.slice(p, lt));
-      p = lt + 17;
-    } else if (buf.startsWith('</value></member>', p)) {
-      v = '';
-      p += 17;
-    } else {
-      const tagEnd = buf.indexOf('>', p + 1);
-      if (tagEnd === -1) return -1;
-      const tag = buf.slice(p + 1, tagEnd);
-      if (tag !== 'i4' && tag !== 'int' && tag !== 'string' && tag !== 'dateTime.iso8601') return -1;
-      const start = tagEnd + 1;
-      const lt = buf.indexOf('<', start);
-      if (lt === -1) return -1;
-      const close = `</${tag}></value></member>`;
-      if (!buf.startsWith(close, lt)) return -1;
-      const text = buf.slice(start, lt);
-      if (tag === 'string') v = this.cleanText(text);
-      else if (tag === 'dateTime.iso8601') v = parseDateTime(text);
-      else v = fastInteger(text);
-      p = lt + close.length;
+    if (top === undefined || top.kind !== 1 || !at(b, pos, NAME_OPEN)) return -1;
+    const len = b.length;
+    // The name, hashed as it is read, and whether it holds anything to decode.
+    const nameStart = pos + NAME_OPEN.length;
+    let i = nameStart;
+    let h = 0;
+    let plain = true;
+    for (; i < len; i++) {
+      const c = b[i] as number;
+      if (c === LT) break;
+      if (c === AMP || c === CR || c >= 0x80) plain = false;
+      h = (Math.imul(h, 31) + c) | 0;
     }
+    if (!at(b, i, NAME_CLOSE_VALUE)) return -1;
+    const name = plain ? internName(b, buf, nameStart, i, h) : this.decode(buf.slice(nameStart, i));
+    let p = i + NAME_CLOSE_VALUE.length;
+    let v: XmlRpcValue;
+    const c1 = b[p + 1];
+    if (b[p] !== LT) {
+      // A bare <value>text</value>: a string, as Keap sends most columns.
+      i = p;
+      plain = true;
+      for (; i < len; i++) {
+        const c = b[i] as number;
+        if (c === LT) break;
+        if (c === AMP || c === CR || c >= 0x80) plain = false;
+      }
+      if (!at(b, i, MEMBER_END)) return -1;
+      v = plain ? buf.slice(p, i) : this.decode(buf.slice(p, i));
+      p = i + MEMBER_END.length;
+    } else if (c1 === SLASH) {
+      if (!at(b, p, MEMBER_END)) return -1;
+      v = '';
+      p += MEMBER_END.length;
+    } else if (c1 === 105 /* i */) {
+      let close: Uint8Array;
+      if (at(b, p, I4_OPEN)) {
+        i = p + I4_OPEN.length;
+        close = I4_CLOSE;
+      } else if (at(b, p, INT_OPEN)) {
+        i = p + INT_OPEN.length;
+        close = INT_CLOSE;
+      } else return -1;
+      // Plain decimal digits, at most 15 (exact in a double); anything else the general way.
+      const neg = b[i] === MINUS;
+      if (neg) i++;
+      const first = i;
+      let n = 0;
+      for (; i < len; i++) {
+        const d = (b[i] as number) - 48;
+        if (d < 0 || d > 9) break;
+        n = n * 10 + d;
+      }
+      if (i === first || i - first > 15 || !at(b, i, close)) return -1;
+      v = neg ? -n : n;
+      p = i + close.length;
+    } else if (c1 === 100 /* d */) {
+      if (at(b, p, DATE_OPEN)) {
+        i = p + DATE_OPEN.length;
+        if (!isCompactDateTime(b, i) || !at(b, i + 17, DATE_CLOSE)) return -1;
+        v = new XmlRpcDateTime(buf.slice(i, i + 17));
+        p = i + 17 + DATE_CLOSE.length;
+      } else if (at(b, p, DOUBLE_OPEN)) {
+        const start = p + DOUBLE_OPEN.length;
+        i = start;
+        while (i < len && b[i] !== LT) i++;
+        if (!at(b, i, DOUBLE_CLOSE)) return -1;
+        const text = buf.slice(start, i);
+        if (!DOUBLE.test(text)) return -1;
+        v = Number(text);
+        p = i + DOUBLE_CLOSE.length;
+      } else return -1;
+    } else if (c1 === 115 /* s */) {
+      if (!at(b, p, STRING_OPEN)) return -1;
+      const start = p + STRING_OPEN.length;
+      i = start;
+      plain = true;
+      for (; i < len; i++) {
+        const c = b[i] as number;
+        if (c === LT) break;
+        if (c === AMP || c === CR || c >= 0x80) plain = false;
+      }
+      if (!at(b, i, STRING_CLOSE)) return -1;
+      v = plain ? buf.slice(start, i) : this.decode(buf.slice(start, i));
+      p = i + STRING_CLOSE.length;
+    } else if (c1 === 98 /* b */) {
+      if (!at(b, p, BOOLEAN_OPEN)) return -1;
+      i = p + BOOLEAN_OPEN.length;
+      const c = b[i];
+      if ((c !== 48 && c !== 49) || !at(b, i + 1, BOOLEAN_CLOSE)) return -1;
+      v = c === 49;
+      p = i + 1 + BOOLEAN_CLOSE.length;
+    } else return -1;
     top.obj[name] = v;
     return p;
   }
 
-  /** Character data as XML reads it: line ends normalised, references decoded. */
-  private cleanText(s: string): string {
-    const n = s.indexOf('\r') === -1 ? s : s.replace(/\r\n?/g, '\n');
-    return n.indexOf('&') === -1 ? n : decodeEntities(n);
+  /** Character data as XML reads it: UTF-8 decoded, line ends normalised, references decoded. */
+  private decode(s: string): string {
+    let t = s;
+    if (this.mode === 'bytes' && HIGH.test(t)) t = Buffer.from(t, 'latin1').toString('utf8');
+    if (t.indexOf('\r') !== -1) t = t.replace(/\r\n?/g, '\n');
+    return t.indexOf('&') === -1 ? t : decodeEntities(t);
   }
 
   /** `<!...`: CDATA, a comment, or a refused declaration. Returns the next position, or -1 to wait. */
-  private special(buf: string, lt: number): number {
+  private markup(buf: string, lt: number): number {
     if (buf.startsWith('<![CDATA[', lt)) {
       const end = buf.indexOf(']]>', lt + 9);
       if (end === -1) return -1;
-      if (this.valueDepth > 0 || this.inName || this.inMethodName) this.text += buf.slice(lt + 9, end).replace(/\r\n?/g, '\n');
+      if (this.valueDepth > 0 || this.inName || this.inMethodName) {
+        if (this.raw.length !== 0) this.flushText();
+        let t = buf.slice(lt + 9, end);
+        if (this.mode === 'bytes' && HIGH.test(t)) t = Buffer.from(t, 'latin1').toString('utf8');
+        this.text += t.replace(/\r\n?/g, '\n');
+      }
       return end + 3;
     }
     if (buf.startsWith('<!--', lt)) {
@@ -255,13 +412,20 @@ export class XmlRpcReader {
     );
   }
 
-  /** Character data, decoded here so that CDATA sections (appended raw) are never decoded twice. */
+  /**
+   * Character data is kept undecoded until the markup after it: a chunk may end inside a UTF-8
+   * character or a reference, and CDATA sections (appended decoded but unescaped) must not be
+   * read for references.
+   */
   private addText(s: string): void {
-    if (this.valueDepth > 0 || this.inName || this.inMethodName) {
-      // XML reads every line end as \n (a \r survives only as &#13;), as expat does for Python.
-      const t = this.cleanText(s);
-      this.text = this.text.length === 0 ? t : this.text + t;
-    }
+    if (this.valueDepth > 0 || this.inName || this.inMethodName) this.raw = this.raw.length === 0 ? s : this.raw + s;
+  }
+
+  private flushText(): void {
+    // XML reads every line end as \n (a \r survives only as &#13;), as expat does for Python.
+    const t = this.decode(this.raw);
+    this.raw = '';
+    this.text = this.text.length === 0 ? t : this.text + t;
   }
 
   private open(name: string): void {
@@ -289,7 +453,7 @@ export class XmlRpcReader {
         this.text = '';
         return;
       case 'struct':
-        this.push({ kind: 1, obj: {}, name: undefined });
+        this.push({ kind: 1, obj: newStruct(), name: undefined });
         return;
       case 'array':
         this.push({ kind: 0, items: [], streaming: this.onItem !== undefined && this.stack.length === 0 && this.valueDepth === 1 });
@@ -462,6 +626,81 @@ function tagName(buf: string, start: number, end: number): string {
     i++;
   }
   return buf.slice(start, i);
+}
+
+/**
+ * Member names, one string each: a name read as a fresh slice would be hashed and looked up in
+ * V8's string table on every store into the row; these are found by a hash of their chars and are
+ * already internalized, so the store takes the fast path. Bounded, so a hostile answer with
+ * endless distinct names costs memory only up to the bound.
+ */
+const NAME_SLOTS = 4096;
+const NAME_LIMIT = 2048;
+const names: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(NAME_SLOTS).fill(undefined);
+let nameCount = 0;
+
+interface NameEntry {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** buf[start, end) (plain text, hashed by the caller as it read its bytes) as its one internalized string. */
+function internName(b: Uint8Array, buf: string, start: number, end: number, hash: number): string {
+  const len = end - start;
+  let slot = hash & (NAME_SLOTS - 1);
+  for (;;) {
+    const e = names[slot];
+    if (e === undefined) break;
+    if (e.bytes.length === len && at(b, start, e.bytes)) return e.name;
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  const fresh = buf.slice(start, end);
+  if (nameCount >= NAME_LIMIT) return fresh;
+  // A property key is internalized; reading it back gives the internalized string itself.
+  const name = Object.keys({ [fresh]: 0 })[0] ?? fresh;
+  names[slot] = { name, bytes: b.slice(start, end) };
+  nameCount++;
+  return name;
+}
+
+/**
+ * An empty struct, an ordinary object in every way JavaScript can see, but held by V8 as a hash
+ * table from the start. Rows of one table carry different subsets of its columns (Keap leaves out
+ * nulls), so built the usual way nearly every row walks a new chain of hidden classes, is turned
+ * into a hash table anyway at ~20 members, and leaves the hidden classes for the collector; and
+ * each read of a column misses the inline caches. As a hash table, a member costs one insert and
+ * one lookup.
+ */
+function newStruct(): XmlRpcStruct {
+  // Deleting a member that is not the last one added turns an object into a hash table, with a
+  // hidden class V8 shares between all such objects (Object.setPrototypeOf on an Object.create(null)
+  // would allocate one per row, garbage for the old generation).
+  const o: XmlRpcStruct = { __hash_a: null, __hash_b: null };
+  delete o['__hash_a'];
+  delete o['__hash_b'];
+  return o;
+}
+
+/** Whether the bytes `lit` are at b[pos] (false past the end). */
+function at(b: Uint8Array, pos: number, lit: Uint8Array): boolean {
+  const n = lit.length;
+  if (pos + n > b.length) return false;
+  for (let k = 0; k < n; k++) if (b[pos + k] !== lit[k]) return false;
+  return true;
+}
+
+/** Keap's form `20171208T11:56:04` at b[start]; other spellings go the general way. */
+function isCompactDateTime(b: Uint8Array, start: number): boolean {
+  if (start + 17 > b.length) return false;
+  for (let k = 0; k < 17; k++) {
+    const c = b[start + k] as number;
+    if (k === 8) {
+      if (c !== 84 /* T */) return false;
+    } else if (k === 11 || k === 14) {
+      if (c !== 58 /* : */) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function unexpected(what: string): XmlRpcParseError {
