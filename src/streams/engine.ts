@@ -12,6 +12,14 @@ import type { ReadContext } from './table-reader.js';
  * than that, and the limiter keeps all of them within Keap's quotas). A stream that fails is marked
  * INCOMPLETE with an error trace and the others go on; a spent daily quota stops everything,
  * checkpointed, with the reset time.
+ *
+ * Order: the first `concurrency` streams start at once, in catalog order (each asks for its row
+ * count beside its first page). When the first of them ends, the others ask for their row counts,
+ * and from then on the waiting stream with the most rows starts next. Pages of a table follow one
+ * another (keyset paging), so a long table started last would run alone at the end, one request
+ * at a time, while the quota sits idle: started early, it runs beside the short ones. The counts
+ * wait for that first end so that the opening burst of requests is what it would be anyway. A
+ * waiting stream says nothing until it starts: its count is held with its messages.
  */
 export interface StreamJob {
   def: StreamDef;
@@ -27,57 +35,209 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
   const sink = ctx.sink;
   const failed: string[] = [];
   let quotaResetAt: number | undefined;
-  let next = 0;
+  const width = Math.max(1, Math.min(concurrency, jobs.length));
+  const waiting = new Set<Pass>();
+  const changed = new Signal();
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (quotaResetAt !== undefined) return;
-      const job = jobs[next++];
-      if (!job) return;
-      const name = job.def.name;
-      sink.streamStarted(name);
-      // RUNNING as soon as requests start: a stream with no rows still shows STARTED, RUNNING, COMPLETE.
-      sink.streamRunning(name);
-      const counted = new CountingSink(sink, name);
-      const caller = new CountingCaller(ctx.client);
-      const started = ctx.clock.now();
-      try {
-        await job.def.read(job.run, { ...ctx, client: caller, sink: counted });
-        sink.log('INFO', `${name}: ${counted.records} records, ${caller.requests} requests, ${((ctx.clock.now() - started) / 1000).toFixed(1)} s`);
-        sink.streamComplete(name);
-      } catch (err) {
-        failed.push(name);
-        if (err instanceof QuotaExhaustedError) {
-          quotaResetAt ??= err.resetAt;
-          sink.streamIncomplete(name, err.resetAt);
-          continue;
-        }
-        sink.streamIncomplete(name);
-        if (err instanceof KeapError || err instanceof InputError) {
-          sink.error(`${name}: ${err.message}`, err instanceof KeapError ? err.failureType : 'config_error', name);
-        } else {
-          // A bug of ours: say so in one line; the stack goes to the debug log only.
-          const e = err instanceof Error ? err : new Error(String(err));
-          sink.error(`${name}: internal error: ${e.message}`, 'system_error', name);
-          if (process.env['TAP_INFUSIONSOFT_DEBUG']) sink.log('DEBUG', e.stack ?? e.message);
-        }
+  const admit = (pass: Pass): void => {
+    waiting.delete(pass);
+    sink.streamStarted(pass.name);
+    // RUNNING as soon as requests start: a stream with no rows still shows STARTED, RUNNING, COMPLETE.
+    sink.streamRunning(pass.name);
+    pass.started = ctx.clock.now();
+    pass.sink.open();
+    pass.caller.open();
+  };
+
+  const passes = jobs.map((job, index) => new Pass(job, index, ctx, changed));
+  for (const pass of passes) {
+    if (pass.index < width) {
+      admit(pass);
+      pass.start();
+    } else waiting.add(pass);
+  }
+  let counting = false;
+
+  const finish = async (pass: Pass): Promise<void> => {
+    const name = pass.name;
+    try {
+      await pass.done;
+      sink.log('INFO', `${name}: ${pass.sink.records} records, ${pass.caller.requests} requests, ${((ctx.clock.now() - pass.started) / 1000).toFixed(1)} s`);
+      sink.streamComplete(name);
+    } catch (err) {
+      failed.push(name);
+      if (err instanceof QuotaExhaustedError) {
+        quotaResetAt ??= err.resetAt;
+        sink.streamIncomplete(name, err.resetAt);
+        return;
+      }
+      sink.streamIncomplete(name);
+      if (err instanceof KeapError || err instanceof InputError) {
+        sink.error(`${name}: ${err.message}`, err instanceof KeapError ? err.failureType : 'config_error', name);
+      } else {
+        // A bug of ours: say so in one line; the stack goes to the debug log only.
+        const e = err instanceof Error ? err : new Error(String(err));
+        sink.error(`${name}: internal error: ${e.message}`, 'system_error', name);
+        if (process.env['TAP_INFUSIONSOFT_DEBUG']) sink.log('DEBUG', e.stack ?? e.message);
       }
     }
   };
 
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, () => worker()));
+  /** The waiting stream to start next: the most rows among those whose count is in, catalog order on ties. */
+  const next = async (): Promise<Pass | undefined> => {
+    if (!counting) {
+      // The first slot is free: the waiting streams ask for their counts (the rest of their reads
+      // waits for their turn).
+      counting = true;
+      for (const p of waiting) p.start();
+    }
+    for (;;) {
+      if (quotaResetAt !== undefined || waiting.size === 0) return undefined;
+      let best: Pass | undefined;
+      for (const p of waiting) {
+        if (!p.settled) continue;
+        if (best === undefined || p.rank > best.rank || (p.rank === best.rank && p.index < best.index)) best = p;
+      }
+      if (best !== undefined) {
+        admit(best);
+        return best;
+      }
+      await changed.wait();
+    }
+  };
+
+  const worker = async (first: Pass): Promise<void> => {
+    for (let pass: Pass | undefined = first; pass !== undefined; pass = await next()) await finish(pass);
+  };
+
+  await Promise.all(passes.slice(0, width).map((p) => worker(p)));
 
   if (quotaResetAt !== undefined) {
     // Streams never started: say they are incomplete for the same reason.
-    for (let i = next; i < jobs.length; i++) {
-      const name = (jobs[i] as StreamJob).def.name;
-      failed.push(name);
-      sink.streamStarted(name);
-      sink.streamIncomplete(name, quotaResetAt);
+    for (const pass of passes) {
+      if (!waiting.has(pass)) continue;
+      pass.cancel();
+      failed.push(pass.name);
+      sink.streamStarted(pass.name);
+      sink.streamIncomplete(pass.name, quotaResetAt);
     }
     sink.error(new QuotaExhaustedError(quotaResetAt).message, 'transient_error');
   }
   return { failed, quotaResetAt };
+}
+
+/** Wakes everyone waiting for a change. */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/** A stream not admitted when the run stopped: its gated calls end with this, which nobody sees. */
+class NotStarted extends Error {}
+
+/** One stream's read: its counting, gated client and held sink, and where it stands. */
+class Pass {
+  readonly name: string;
+  readonly caller: GatedCaller;
+  readonly sink: CountingSink;
+  /** The read, once start() has begun it; never rejects unobserved. */
+  done: Promise<void> = Promise.resolve();
+  private begun = false;
+  started = 0;
+  /** Whether its count is in (or none is coming): it can be ranked. */
+  settled = false;
+  /** Rows by its count; -1 when unknown (reports, a failed count). */
+  rank = -1;
+
+  constructor(
+    private readonly job: StreamJob,
+    readonly index: number,
+    private readonly ctx: ReadContext,
+    private readonly changed: Signal,
+  ) {
+    this.name = job.def.name;
+    this.sink = new CountingSink(ctx.sink, this.name);
+    this.caller = new GatedCaller(new CountingCaller(ctx.client), (rows) => this.settle(rows));
+  }
+
+  start(): void {
+    if (this.begun) return;
+    this.begun = true;
+    // Async, so a read that throws before it returns a promise fails the same way.
+    this.done = (async (): Promise<void> => this.job.def.read(this.job.run, { ...this.ctx, client: this.caller, sink: this.sink }))();
+    // Settles a stream that ended (or failed) before any call, so no one waits on it; the
+    // outcome itself is read by the worker that admits it.
+    this.done.then(
+      () => this.settle(undefined),
+      () => this.settle(undefined),
+    );
+  }
+
+  settle(rows: number | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (rows !== undefined) this.rank = rows;
+    this.changed.notify();
+  }
+
+  cancel(): void {
+    this.sink.drop();
+    this.caller.cancel();
+  }
+}
+
+const COUNT = 'DataService.count';
+
+/**
+ * Until open(), lets through the stream's first call if it is its row count (reporting the rows)
+ * and holds every other call; after open(), passes everything.
+ */
+class GatedCaller implements KeapCaller {
+  private isOpen = false;
+  private first = true;
+  private countPending = false;
+  private readonly held: { go: () => void; stop: (err: Error) => void }[] = [];
+
+  constructor(
+    private readonly inner: CountingCaller,
+    private readonly onCount: (rows: number | undefined) => void,
+  ) {}
+
+  get requests(): number {
+    return this.inner.requests;
+  }
+
+  call(method: string, params: Params, options?: KeapCallOptions): Promise<XmlRpcValue> {
+    if (this.isOpen) return this.inner.call(method, params, options);
+    const first = this.first;
+    this.first = false;
+    if (first && method === COUNT) {
+      this.countPending = true;
+      const p = this.inner.call(method, params, options);
+      p.then(
+        (n) => this.onCount(typeof n === 'number' ? n : undefined),
+        () => this.onCount(undefined),
+      );
+      return p;
+    }
+    // No count on its way: nothing to wait for before ranking this stream.
+    if (!this.countPending) this.onCount(undefined);
+    return new Promise<void>((go, stop) => this.held.push({ go, stop })).then(() => this.inner.call(method, params, options));
+  }
+
+  open(): void {
+    this.isOpen = true;
+    for (const h of this.held.splice(0)) h.go();
+  }
+
+  cancel(): void {
+    for (const h of this.held.splice(0)) h.stop(new NotStarted());
+  }
 }
 
 /** Counts one stream's requests (the summary and the benchmark read them). */
@@ -91,42 +251,63 @@ class CountingCaller implements KeapCaller {
   }
 }
 
-/** Counts one stream's records on their way to the real sink. */
+/**
+ * Counts one stream's records on their way to the real sink; until open(), holds what the stream
+ * says (a waiting stream's estimate or warnings), to say it once the stream has started.
+ */
 class CountingSink implements Sink {
   records = 0;
+  private held: (() => void)[] | undefined = [];
   constructor(
     private readonly inner: Sink,
     private readonly stream: string,
   ) {}
+  open(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const say of held) say();
+  }
+  /** The stream will never start: forget what it said and whatever it says still. */
+  drop(): void {
+    this.held = [];
+  }
+  private say(f: () => void): void {
+    if (this.held === undefined) f();
+    else this.held.push(f);
+  }
   record(stream: string, data: string, nulled?: NulledField[]): void {
+    if (this.held !== undefined) {
+      this.say(() => this.record(stream, data, nulled));
+      return;
+    }
     if (stream === this.stream) this.records++;
     this.inner.record(stream, data, nulled);
   }
   state(stream: string, state: StreamState, count: number): void {
-    this.inner.state(stream, state, count);
+    this.say(() => this.inner.state(stream, state, count));
   }
   streamStarted(s: string): void {
-    this.inner.streamStarted(s);
+    this.say(() => this.inner.streamStarted(s));
   }
   streamRunning(s: string): void {
-    this.inner.streamRunning(s);
+    this.say(() => this.inner.streamRunning(s));
   }
   streamComplete(s: string): void {
-    this.inner.streamComplete(s);
+    this.say(() => this.inner.streamComplete(s));
   }
   streamIncomplete(s: string, reset?: number): void {
-    this.inner.streamIncomplete(s, reset);
+    this.say(() => this.inner.streamIncomplete(s, reset));
   }
   estimate(s: string, rows: number): void {
-    this.inner.estimate(s, rows);
+    this.say(() => this.inner.estimate(s, rows));
   }
   log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {
-    this.inner.log(level, message);
+    this.say(() => this.inner.log(level, message));
   }
   error(message: string, failureType: Parameters<Sink['error']>[1], stream?: string): void {
-    this.inner.error(message, failureType, stream);
+    this.say(() => this.inner.error(message, failureType, stream));
   }
   ready(): Promise<void> | undefined {
-    return this.inner.ready();
+    return this.held === undefined ? this.inner.ready() : undefined;
   }
 }
