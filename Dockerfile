@@ -29,8 +29,8 @@ COPY package.json spec.json ./
 COPY schemas ./schemas
 COPY catalogs ./catalogs
 USER airbyte
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]
+ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/source-infusionsoft
 LABEL io.airbyte.version=0.1.0
 LABEL org.opencontainers.image.title="tap-infusionsoft" \

@@ -166,7 +166,12 @@ describe('Dockerfile', () => {
   });
 
   it('sets AIRBYTE_ENTRYPOINT to exactly the ENTRYPOINT, with absolute paths', () => {
-    expect(entrypoint).toEqual(['node', `${CODE_DIR}/dist/src/main.js`]);
+    // Node runs with the flags main.ts's shebang gives (`#!/usr/bin/env -S node FLAGS`), as the bin does.
+    const shebang = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\S+)*)\n/.exec(readFileSync(join(root, 'src', 'main.ts'), 'utf8'));
+    expect(shebang).not.toBeNull();
+    const flags = (shebang?.[1] ?? '').trim().split(' ').filter(Boolean);
+    expect(flags).toContain('--max-semi-space-size=8');
+    expect(entrypoint).toEqual(['node', ...flags, `${CODE_DIR}/dist/src/main.js`]);
     expect(env(runtime).get('AIRBYTE_ENTRYPOINT')).toBe(entrypoint.join(' '));
     expect(all(runtime, 'WORKDIR').pop()).toBe(CODE_DIR);
   });
