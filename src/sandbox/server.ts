@@ -91,6 +91,8 @@ export interface Sandbox {
   stats: SandboxStats;
   setFaults(plan: FaultPlan): void;
   setMutations(plan: MutationPlan): void;
+  /** New quotas, counted from zero (as `quotas` at start). */
+  setQuotas(quotas: QuotaOptions): void;
   /** Ids touched by the mutation plan ('ContactId:GroupId' strings for ContactGroupAssign). */
   mutated(table: 'ContactGroupAssign'): Set<string>;
   mutated(table: string): Set<number>;
@@ -154,8 +156,9 @@ class SandboxServer {
   private readonly oauth: OAuthServer;
   private readonly faults: FaultInjector;
   private readonly mutator: Mutator;
-  private readonly quotaKey: QuotaCounter;
-  private readonly quotaOAuth: QuotaCounter;
+  private quotaKey!: QuotaCounter;
+  private quotaOAuth!: QuotaCounter;
+  private readonly tenant: string;
   private readonly latencyMs: number;
   private readonly gzip: boolean;
   private readonly cache: Map<string, CachedPage> | null;
@@ -177,10 +180,8 @@ class SandboxServer {
     this.oauth = new OAuthServer(this.credentials, this.clock, options.accessTokenTtlSeconds ?? 86_400, tenant, seed);
     this.faults = new FaultInjector(seed, options.faults);
     this.mutator = new Mutator(this.data, seed, options.mutations);
-    const q = options.quotas ?? {};
-    const flat = definedOnly({ perSecond: q.perSecond, perMinute: q.perMinute, perDay: q.perDay });
-    this.quotaKey = new QuotaCounter({ ...API_KEY_QUOTAS, ...flat, ...definedOnly(q.apiKey ?? {}) }, tenant);
-    this.quotaOAuth = new QuotaCounter({ ...OAUTH_QUOTAS, ...flat, ...definedOnly(q.oauth ?? {}) }, tenant);
+    this.tenant = tenant;
+    this.setQuotas(options.quotas ?? {});
     this.latencyMs = options.latencyMs ?? 0;
     this.gzip = options.gzip ?? true;
     this.cache = options.cachePages === true ? new Map() : null;
@@ -198,6 +199,12 @@ class SandboxServer {
     // Longer than any client's keep-alive, so a client never reuses a socket the server just closed.
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
+  }
+
+  setQuotas(q: QuotaOptions): void {
+    const flat = definedOnly({ perSecond: q.perSecond, perMinute: q.perMinute, perDay: q.perDay });
+    this.quotaKey = new QuotaCounter({ ...API_KEY_QUOTAS, ...flat, ...definedOnly(q.apiKey ?? {}) }, this.tenant);
+    this.quotaOAuth = new QuotaCounter({ ...OAUTH_QUOTAS, ...flat, ...definedOnly(q.oauth ?? {}) }, this.tenant);
   }
 
   listen(port: number): Promise<void> {
@@ -224,6 +231,7 @@ class SandboxServer {
       stats: this.stats,
       setFaults: (plan) => this.faults.set(plan),
       setMutations: (plan) => this.mutator.set(plan),
+      setQuotas: (quotas) => this.setQuotas(quotas),
       mutated,
       revokeAccessTokens: () => this.oauth.revokeAccessTokens(),
       liveRefreshTokens: () => this.oauth.liveRefreshTokens(),
