@@ -302,15 +302,9 @@ export class XmlRpcReader {
     const c1 = b[p + 1];
     if (b[p] !== LT) {
       // A bare <value>text</value>: a string, as Keap sends most columns.
-      i = p;
-      plain = true;
-      for (; i < len; i++) {
-        const c = b[i] as number;
-        if (c === LT) break;
-        if (c === AMP || c === CR || c >= 0x80) plain = false;
-      }
-      if (!at(b, i, MEMBER_END)) return -1;
-      v = plain ? buf.slice(p, i) : this.decode(buf.slice(p, i));
+      i = b.indexOf(LT, p);
+      if (i === -1 || !at(b, i, MEMBER_END)) return -1;
+      v = this.text8(b, buf, p, i);
       p = i + MEMBER_END.length;
     } else if (c1 === SLASH) {
       if (!at(b, p, MEMBER_END)) return -1;
@@ -346,9 +340,8 @@ export class XmlRpcReader {
         p = i + 17 + DATE_CLOSE.length;
       } else if (at(b, p, DOUBLE_OPEN)) {
         const start = p + DOUBLE_OPEN.length;
-        i = start;
-        while (i < len && b[i] !== LT) i++;
-        if (!at(b, i, DOUBLE_CLOSE)) return -1;
+        i = b.indexOf(LT, start);
+        if (i === -1 || !at(b, i, DOUBLE_CLOSE)) return -1;
         const text = buf.slice(start, i);
         if (!DOUBLE.test(text)) return -1;
         v = Number(text);
@@ -357,15 +350,9 @@ export class XmlRpcReader {
     } else if (c1 === 115 /* s */) {
       if (!at(b, p, STRING_OPEN)) return -1;
       const start = p + STRING_OPEN.length;
-      i = start;
-      plain = true;
-      for (; i < len; i++) {
-        const c = b[i] as number;
-        if (c === LT) break;
-        if (c === AMP || c === CR || c >= 0x80) plain = false;
-      }
-      if (!at(b, i, STRING_CLOSE)) return -1;
-      v = plain ? buf.slice(start, i) : this.decode(buf.slice(start, i));
+      i = b.indexOf(LT, start);
+      if (i === -1 || !at(b, i, STRING_CLOSE)) return -1;
+      v = this.text8(b, buf, start, i);
       p = i + STRING_CLOSE.length;
     } else if (c1 === 98 /* b */) {
       if (!at(b, p, BOOLEAN_OPEN)) return -1;
@@ -377,6 +364,18 @@ export class XmlRpcReader {
     } else return -1;
     top.obj[name] = v;
     return p;
+  }
+
+  /**
+   * The character data at b[from, to) (no markup in it): the slice of `buf` itself when it holds
+   * nothing to decode (no reference, no CR, no byte >= 0x80), as nearly every Keap value does.
+   */
+  private text8(b: Uint8Array, buf: string, from: number, to: number): string {
+    for (let k = from; k < to; k++) {
+      const c = b[k] as number;
+      if (c === AMP || c === CR || c >= 0x80) return this.decode(buf.slice(from, to));
+    }
+    return buf.slice(from, to);
   }
 
   /** Character data as XML reads it: UTF-8 decoded, line ends normalised, references decoded. */
