@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeapTimeZone } from '../src/keap/dates.js';
-import { integerText, quote, RecordShaper, type FieldKind, type ShapedField } from '../src/streams/record-shaper.js';
+import { integerText, quote, RecordShaper, toIsoUtc, type FieldKind, type ShapedField } from '../src/streams/record-shaper.js';
 import { XmlRpcDateTime, type XmlRpcStruct } from '../src/xmlrpc/types.js';
 
 /**
@@ -18,6 +18,19 @@ function rng(seed: number): () => number {
     return s / 0x7fffffff;
   };
 }
+
+describe('toIsoUtc', () => {
+  it("reads Keap's compact form on the app's wall clock, and a text with its own zone as that zone says", () => {
+    expect(toIsoUtc('20171208T11:56:04', tz)).toBe('2017-12-08T16:56:04Z');
+    expect(toIsoUtc('20170708T11:56:04', tz)).toBe('2017-07-08T15:56:04Z');
+    expect(toIsoUtc('2017-12-08T11:56:04Z', tz)).toBe('2017-12-08T11:56:04Z');
+    expect(toIsoUtc('2017-12-08T11:56:04+02:00', tz)).toBe('2017-12-08T09:56:04Z');
+    expect(toIsoUtc('20171208T11:56:04-0500', tz)).toBe('2017-12-08T16:56:04Z');
+    // Compact-shaped but not a time: not a date.
+    expect(toIsoUtc('20171208T25:56:04', tz)).toBeNull();
+    expect(toIsoUtc('2017120xT11:56:04', tz)).toBeNull();
+  });
+});
 
 describe('quote', () => {
   it('is JSON.stringify for every kind of string', () => {
