@@ -34,33 +34,23 @@ export class Params {
   }
 
   string(i: number): string {
-    const v = this.raw(i);
-    if (typeof v !== 'string') throw this.bad(`parameter ${i + 1} must be a string`);
-    return v;
+    return this.typed(i, (v): v is string => typeof v === 'string', 'a string');
   }
 
   int(i: number): number {
-    const v = this.raw(i);
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw this.bad(`parameter ${i + 1} must be an int`);
-    return v;
+    return this.typed(i, (v): v is number => typeof v === 'number' && Number.isInteger(v), 'an int');
   }
 
   bool(i: number): boolean {
-    const v = this.raw(i);
-    if (typeof v !== 'boolean') throw this.bad(`parameter ${i + 1} must be a boolean`);
-    return v;
+    return this.typed(i, (v): v is boolean => typeof v === 'boolean', 'a boolean');
   }
 
   struct(i: number): XmlRpcStruct {
-    const v = this.raw(i);
-    if (!isStruct(v)) throw this.bad(`parameter ${i + 1} must be a struct`);
-    return v;
+    return this.typed(i, isStruct, 'a struct');
   }
 
   array(i: number): XmlRpcValue[] {
-    const v = this.raw(i);
-    if (!Array.isArray(v)) throw this.bad(`parameter ${i + 1} must be an array`);
-    return v;
+    return this.typed(i, (v): v is XmlRpcValue[] => Array.isArray(v), 'an array');
   }
 
   strings(i: number): string[] {
@@ -76,8 +66,13 @@ export class Params {
   }
 
   date(i: number): XmlRpcDateTime {
+    return this.typed(i, (v): v is XmlRpcDateTime => v instanceof XmlRpcDateTime, 'a dateTime.iso8601');
+  }
+
+  /** Parameter i when it is of the type `ok` checks; fault 12 saying it must be `what` otherwise. */
+  private typed<T extends XmlRpcValue>(i: number, ok: (v: XmlRpcValue) => v is T, what: string): T {
     const v = this.raw(i);
-    if (!(v instanceof XmlRpcDateTime)) throw this.bad(`parameter ${i + 1} must be a dateTime.iso8601`);
+    if (!ok(v)) throw this.bad(`parameter ${i + 1} must be ${what}`);
     return v;
   }
 
