@@ -24,6 +24,9 @@ class FakeKeap implements KeapCaller {
     private readonly rows: Record<string, number>,
     private readonly failAt?: { table: string; page: number },
   ) {}
+  rest(): Promise<unknown> {
+    return Promise.reject(new Error('this fake speaks XML-RPC only'));
+  }
   async call(method: string, params: Params, _options?: KeapCallOptions): Promise<XmlRpcValue> {
     const p = typeof params === 'function' ? params() : params;
     const table = p[0] as string;

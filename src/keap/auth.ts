@@ -1,4 +1,7 @@
-import axios from 'axios';
+import type { AxiosInstance } from 'axios';
+import { BodyTooLargeError, TransportError } from '../http/errors.js';
+import { createHttp } from '../http/instance.js';
+import { request } from '../http/request.js';
 import type { Clock } from './clock.js';
 import { KeapError } from './errors.js';
 
@@ -31,6 +34,8 @@ export interface AuthOptions {
   tokenUrl: string;
   clock: Clock;
   timeoutMs: number;
+  /** The token answer must arrive whole within this long. */
+  deadlineMs?: number;
   /** Called with the new credentials after every refresh (refresh-token rotation). */
   onRotate: (credentials: Credentials) => Promise<void> | void;
 }
@@ -38,6 +43,7 @@ export interface AuthOptions {
 export class Auth {
   private creds: Credentials;
   private refreshing: Promise<void> | undefined;
+  private http: AxiosInstance | undefined;
   /** Refreshes done in this run (tests and the summary read it). */
   refreshes = 0;
 
@@ -92,27 +98,33 @@ export class Auth {
     const c = this.creds;
     if (c.auth_type !== 'oauth2') return;
     const basic = Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64');
+    this.http ??= createHttp({ timeoutMs: this.options.timeoutMs, maxSockets: 1 });
     let res;
     try {
-      res = await axios.post(
-        this.options.tokenUrl,
-        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refresh_token }).toString(),
+      res = await request(
+        this.http,
         {
+          method: 'POST',
+          url: this.options.tokenUrl,
           headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-          timeout: this.options.timeoutMs,
-          validateStatus: () => true,
-          maxRedirects: 0,
+          data: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refresh_token }).toString(),
         },
+        // A token answer is a few hundred bytes: anything near a megabyte is not one (a gzip bomb
+        // from a hostile token_url reached gigabytes before this bound).
+        { maxBodyBytes: TOKEN_BODY_LIMIT, idleMs: this.options.timeoutMs, deadlineMs: this.options.deadlineMs },
       );
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
+      if (err instanceof BodyTooLargeError) {
+        throw new KeapError(`the Keap token URL answered with more than ${TOKEN_BODY_LIMIT} bytes; refused (check token_url)`, 'config_error', 'token-refresh');
+      }
+      const code = err instanceof TransportError ? err.code : 'ENETWORK';
       throw new KeapError(
-        `cannot reach the Keap token URL: ${typeof code === 'string' ? code : 'network error'} (check token_url)`,
+        `cannot reach the Keap token URL: ${err instanceof TransportError ? err.message : 'network error'} (check token_url)`,
         code === 'ENOTFOUND' ? 'config_error' : 'transient_error',
         'token-network',
       );
     }
-    const body = res.data as Record<string, unknown> | string | undefined;
+    const body = parseTokenBody(res.body);
     if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body['access_token'] !== 'string') {
       const reason =
         typeof body === 'object' && body !== null
@@ -136,5 +148,16 @@ export class Auth {
     this.creds = next;
     this.refreshes++;
     await this.options.onRotate(next);
+  }
+}
+
+const TOKEN_BODY_LIMIT = 1024 * 1024;
+
+function parseTokenBody(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(body.toString('utf8')) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }

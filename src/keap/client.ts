@@ -1,15 +1,18 @@
-import { XmlRpcTransport, TransportError, type CallResult } from '../xmlrpc/transport.js';
+import { TransportError } from '../http/errors.js';
+import { RestParseError, type RestResult, type RestTransport } from '../rest/transport.js';
+import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
 import { KEY_PLACEHOLDER, type Auth } from './auth.js';
 import type { Clock } from './clock.js';
-import { classify, KeapError, QuotaExhaustedError, type Signal } from './errors.js';
+import { classify, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
 import type { RateLimiter } from './limiter.js';
 import { Semaphore } from './semaphore.js';
 import { parseRetryAfter, retryDelay, type Schedules } from './retry.js';
 
 /**
- * The one way to call Keap: throttle before the call, authenticate, send, read the body (faults
- * come with HTTP 200), classify what went wrong by the error table, and retry on its schedule.
+ * The one way to call Keap, through either API: throttle before the call (one limiter: both APIs
+ * spend the same account's quota), authenticate, send, read the body (XML-RPC faults come with HTTP
+ * 200), classify what went wrong by the error table, and retry on its schedule.
  */
 
 export type LogFn = (level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string) => void;
@@ -17,9 +20,12 @@ export type MetricFn = (metric: string, value: number, tags: Record<string, stri
 
 export interface KeapClientOptions {
   apiUrl: string;
+  /** Keap's REST v2 base URL, e.g. https://api.infusionsoft.com/crm/rest/v2 (no trailing slash). */
+  restUrl?: string;
   auth: Auth;
   limiter: RateLimiter;
   transport: XmlRpcTransport;
+  rest?: RestTransport;
   clock: Clock;
   schedules: Schedules;
   random?: () => number;
@@ -45,10 +51,26 @@ export interface KeapCallOptions {
  */
 export type Params = readonly XmlRpcValue[] | (() => readonly XmlRpcValue[]);
 
-/** What readers need of the client: one call. Per-stream counters wrap it (streams/engine.ts). */
+/** A REST v2 request: a path under rest_url (`/contacts`), its query, and for POST a JSON body. */
+export interface RestCall {
+  method?: 'GET' | 'POST';
+  path: string;
+  /** Asked again before every retry, like Params. */
+  query?: Record<string, string> | (() => Record<string, string>);
+  body?: unknown;
+  /** Names the call in messages, e.g. "GET /contacts". */
+  what?: string;
+}
+
+/** What readers need of the client: one call per API. Per-stream counters wrap it (streams/engine.ts). */
 export interface KeapCaller {
   call(method: string, params: Params, options?: KeapCallOptions): Promise<XmlRpcValue>;
+  /** The parsed JSON answer of a REST v2 call. */
+  rest(call: RestCall): Promise<unknown>;
 }
+
+/** One attempt's outcome: the answer, or what went wrong for the error table to judge. */
+type Attempt<T> = { ok: true; value: T } | { ok: false; signal: Signal; retryAfter?: string };
 
 export class KeapClient implements KeapCaller {
   private readonly random: () => number;
@@ -66,33 +88,47 @@ export class KeapClient implements KeapCaller {
     return this.o.auth;
   }
 
-  async call(method: string, params: Params, options: KeapCallOptions = {}): Promise<XmlRpcValue> {
-    const what = options.what ?? method;
+  call(method: string, params: Params, options: KeapCallOptions = {}): Promise<XmlRpcValue> {
+    return this.attempts(options.what ?? method, 'xmlrpc', async () => {
+      const p = typeof params === 'function' ? params() : params;
+      const result = await this.send(method, p, options);
+      if (result.ok && result.message.kind === 'response') return { ok: true, value: result.message.params[0] ?? null };
+      if (result.ok && result.message.kind === 'fault') return { ok: false, signal: { kind: 'fault', code: result.message.code, text: result.message.message } };
+      if (!result.ok) {
+        if (result.status === 429) this.checkDailyQuota(result.headers);
+        return { ok: false, signal: { kind: 'http', status: result.status, body: result.body, contentType: result.headers['content-type'] }, retryAfter: result.headers['retry-after'] };
+      }
+      return { ok: false, signal: { kind: 'parse', reason: 'malformed', message: 'expected a methodResponse, got a methodCall' } };
+    });
+  }
+
+  rest(call: RestCall): Promise<unknown> {
+    const method = call.method ?? 'GET';
+    const what = call.what ?? `${method} ${call.path}`;
+    return this.attempts(what, 'rest', async () => {
+      const query = typeof call.query === 'function' ? call.query() : call.query;
+      const result = await this.sendRest(method, call.path, query, call.body);
+      if (result.ok) return { ok: true, value: result.json };
+      if (result.status === 429) this.checkDailyQuota(result.headers);
+      return { ok: false, signal: { kind: 'http', status: result.status, body: result.body, contentType: result.headers['content-type'] }, retryAfter: result.headers['retry-after'] };
+    });
+  }
+
+  /** Sends until an answer, a failure the error table says to stop on, or a spent retry schedule. */
+  private async attempts<T>(what: string, api: Api, once: () => Promise<Attempt<T>>): Promise<T> {
     const attempts = new Map<string, number>();
     let refreshed = false;
     for (;;) {
-      const p = typeof params === 'function' ? params() : params;
-      let signal: Signal;
-      let retryAfter: string | undefined;
+      let outcome: Attempt<T>;
       try {
-        const result = await this.send(method, p, options);
-        if (result.ok && result.message.kind === 'response') {
-          return result.message.params[0] ?? null;
-        }
-        if (result.ok && result.message.kind === 'fault') {
-          signal = { kind: 'fault', code: result.message.code, text: result.message.message };
-        } else if (!result.ok) {
-          signal = { kind: 'http', status: result.status, body: result.body };
-          retryAfter = result.headers['retry-after'];
-          if (result.status === 429) this.checkDailyQuota(result.headers);
-        } else {
-          signal = { kind: 'parse', reason: 'malformed', message: 'expected a methodResponse, got a methodCall' };
-        }
+        outcome = await once();
       } catch (err) {
         if (err instanceof KeapError) throw err;
-        signal = toSignal(err);
+        outcome = { ok: false, signal: toSignal(err) };
       }
-      const c = classify(signal, what);
+      if (outcome.ok) return outcome.value;
+      const { signal, retryAfter } = outcome;
+      const c = classify(signal, what, api);
       switch (c.action.do) {
         case 'fail':
           throw new KeapError(c.message, c.action.failureType, c.rule, signal);
@@ -155,6 +191,34 @@ export class KeapClient implements KeapCaller {
     }
   }
 
+  private async sendRest(method: 'GET' | 'POST', path: string, query: Record<string, string> | undefined, body: unknown): Promise<RestResult> {
+    const transport = this.o.rest;
+    const base = this.o.restUrl;
+    if (transport === undefined || base === undefined) throw new Error('this client has no REST transport');
+    await this.slots.acquire();
+    try {
+      await this.o.limiter.acquire();
+      const headers = await this.o.auth.headers();
+      this.requests++;
+      const started = performance.now();
+      let status = 0;
+      try {
+        const result = await transport.send({ method, url: base + path, params: query, body, headers });
+        status = result.status;
+        this.o.limiter.observe(result.headers);
+        return result;
+      } finally {
+        this.o.metric?.('http_request_duration', (performance.now() - started) / 1000, {
+          endpoint: `${method} ${path}`,
+          http_status_code: status,
+          status: status >= 200 && status < 300 ? 'succeeded' : 'failed',
+        });
+      }
+    } finally {
+      this.slots.release();
+    }
+  }
+
   /** A 429 that says the day's quota is gone is not worth retrying for hours: stop and checkpoint. */
   private checkDailyQuota(headers: Record<string, string>): void {
     const left = headers['x-keap-product-quota-available'];
@@ -168,7 +232,7 @@ export class KeapClient implements KeapCaller {
 
 function toSignal(err: unknown): Signal {
   if (err instanceof TransportError) return { kind: 'network', code: err.code, message: err.message };
-  if (err instanceof XmlRpcParseError) return { kind: 'parse', reason: err.reason, message: err.message };
+  if (err instanceof XmlRpcParseError || err instanceof RestParseError) return { kind: 'parse', reason: err.reason, message: err.message };
   // Anything else escaping the transport is a bug of ours; surface it as a system error.
   throw err;
 }

@@ -10,9 +10,12 @@ export type FailureType = 'config_error' | 'transient_error' | 'system_error';
 /** Named retry schedules; their timings are data in keap/retry.ts. */
 export type ScheduleName = 'transient' | 'rate_limited' | 'query_timeout' | 'saved_search_blocked';
 
+/** Which of Keap's two APIs answered: some answers mean different things on each. */
+export type Api = 'xmlrpc' | 'rest';
+
 export type Signal =
   | { kind: 'fault'; code: number; text: string }
-  | { kind: 'http'; status: number; body: string }
+  | { kind: 'http'; status: number; body: string; contentType?: string }
   | { kind: 'network'; code: string; message: string }
   | { kind: 'parse'; reason: 'malformed' | 'truncated' | 'refused'; message: string };
 
@@ -26,6 +29,8 @@ export type Action =
 
 interface Rule {
   name: string;
+  /** Only answers of this API match (both when absent). */
+  api?: Api;
   when: (s: Signal) => boolean;
   action: Action;
   /** A one-line explanation for the user; `what` names the call (e.g. "DataService.query on Contact"). */
@@ -41,8 +46,10 @@ const detail = (s: Signal): string => {
   switch (s.kind) {
     case 'fault':
       return `fault ${s.code}: ${oneLine(s.text)}`;
-    case 'http':
-      return `HTTP ${s.status}${s.body ? `: ${oneLine(s.body).slice(0, 200)}` : ''}`;
+    case 'http': {
+      const text = restMessage(s.body) ?? oneLine(s.body);
+      return `HTTP ${s.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+    }
     case 'network':
       return s.message;
     case 'parse':
@@ -177,6 +184,53 @@ export const ERROR_TABLE: readonly Rule[] = [
     },
   },
   {
+    name: 'xmlrpc-gone',
+    api: 'xmlrpc',
+    // Keap has not said what a switched-off XML-RPC endpoint answers (keap-xmlrpc-sunset.md): a
+    // 404/410, or a 200 that is an HTML or JSON page instead of XML-RPC, is taken as that.
+    when: (s) => status(s, (n) => n === 404 || n === 410) || (s.kind === 'http' && s.status === 200),
+    action: fail('config_error'),
+    explain: (s) =>
+      `Keap's XML-RPC API did not answer as XML-RPC (${detail(s)}): Keap switched XML-RPC off on 2026-12-31; set "api": "rest" in the config to read through REST v2`,
+    doc: {
+      cause: 'The XML-RPC endpoint answers HTTP 404/410, or an HTML/JSON page instead of XML-RPC: Keap has switched XML-RPC off (final date 2026-12-31; brownouts before it).',
+      fix: 'Set `"api": "rest"` (the default) and read through REST v2; see the migration guide. If `api_url` points elsewhere, fix it.',
+    },
+  },
+  {
+    name: 'rest-bad-page-token',
+    api: 'rest',
+    when: (s) => s.kind === 'http' && s.status === 400 && /page[ _-]?token/i.test(s.body),
+    action: fail('transient_error'),
+    explain: (s, what) => `Keap no longer accepts the saved page token (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'HTTP 400 naming the page token: Keap no longer accepts a page token saved in the state (expired, or the query changed).',
+      fix: 'Nothing: the stream restarts its pass from the bookmark it started from (rows may repeat, none are skipped).',
+    },
+  },
+  {
+    name: 'rest-bad-request',
+    api: 'rest',
+    when: (s) => status(s, (n) => n === 400 || n === 422),
+    action: fail('config_error'),
+    explain: (s, what) => `Keap refused ${what} (${detail(s)})`,
+    doc: {
+      cause: 'HTTP 400: Keap refused a parameter (a filter field or operator it does not take, a report entry\'s value, a page size over its limit).',
+      fix: 'The message names the parameter; fix the report entry or `page_size`. If it names a field the connector chose, report it.',
+    },
+  },
+  {
+    name: 'rest-not-found',
+    api: 'rest',
+    when: (s) => status(s, (n) => n === 404),
+    action: { do: 'skip' },
+    explain: (s, what) => `Keap has no such record or endpoint (${what}; ${detail(s)})`,
+    doc: {
+      cause: 'HTTP 404 from REST v2: an id given to a report does not exist, or the account\'s edition lacks the endpoint.',
+      fix: 'By-id reports skip the record with a log line; a resource stream fails (the others go on): remove it from `resources` if the account lacks it.',
+    },
+  },
+  {
     name: 'unauthorized',
     when: (s) => status(s, (n) => n === 401),
     action: { do: 'refresh' },
@@ -220,10 +274,10 @@ export const ERROR_TABLE: readonly Rule[] = [
     name: 'not-found',
     when: (s) => status(s, (n) => n === 404 || n === 405),
     action: fail('config_error'),
-    explain: (s) => `no Keap XML-RPC endpoint at api_url (${detail(s)})`,
+    explain: (s, what) => `no Keap endpoint answers ${what} (${detail(s)}); check api_url / rest_url`,
     doc: {
-      cause: 'HTTP 404/405: no XML-RPC endpoint at `api_url`.',
-      fix: 'Fix `api_url` (default https://api.infusionsoft.com/crm/xmlrpc/v1).',
+      cause: 'HTTP 405 (or 404 outside the cases above): no Keap endpoint at the URL.',
+      fix: 'Fix `api_url` (default https://api.infusionsoft.com/crm/xmlrpc/v1) or `rest_url` (default https://api.infusionsoft.com/crm/rest/v2).',
     },
   },
   {
@@ -250,10 +304,10 @@ export const ERROR_TABLE: readonly Rule[] = [
     name: 'unknown-host',
     when: (s) => s.kind === 'network' && s.code === 'ENOTFOUND',
     action: fail('config_error'),
-    explain: (s) => `cannot reach Keap: ${detail(s)} (check api_url)`,
+    explain: (s) => `cannot reach Keap: ${detail(s)} (check api_url, rest_url and token_url)`,
     doc: {
-      cause: 'The host in `api_url` does not resolve.',
-      fix: 'Fix `api_url`.',
+      cause: 'The host in `api_url` or `rest_url` does not resolve.',
+      fix: 'Fix the URL.',
     },
   },
   {
@@ -294,8 +348,9 @@ export interface Classified {
   message: string;
 }
 
-export function classify(signal: Signal, what: string): Classified {
+export function classify(signal: Signal, what: string, api: Api = 'xmlrpc'): Classified {
   for (const rule of ERROR_TABLE) {
+    if (rule.api !== undefined && rule.api !== api) continue;
     if (rule.when(signal)) return { rule: rule.name, action: rule.action, message: rule.explain(signal, what) };
   }
   // Unreachable: the table ends with catch-alls for every kind.
@@ -327,6 +382,18 @@ export class QuotaExhaustedError extends KeapError {
       'daily-quota',
     );
   }
+}
+
+/** The `message` of a REST v2 error body ({code, message, status, details}), if it is one. */
+function restMessage(body: string): string | undefined {
+  if (!body.startsWith('{')) return undefined;
+  try {
+    const o = JSON.parse(body) as { message?: unknown; status?: unknown };
+    if (typeof o.message === 'string' && o.message.trim() !== '') return oneLine(o.message);
+  } catch {
+    // Not JSON after all: the raw text says it.
+  }
+  return undefined;
 }
 
 function oneLine(s: string): string {

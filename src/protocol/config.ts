@@ -11,12 +11,19 @@ import { validateReports } from './report-config.js';
 import type { ValidateFunction } from 'ajv';
 
 /** The connector's configuration after validation: typed, defaults applied. */
+export type ApiKind = 'rest' | 'xmlrpc';
+
 export interface Settings {
   credentials: Credentials;
   startDate: string | undefined;
+  /** Which API to read: REST v2 (the default) or the legacy XML-RPC. */
+  api: ApiKind;
   apiUrl: string;
+  restUrl: string;
   tokenUrl: string;
   tables: string[] | undefined;
+  /** REST resource streams to offer and read; undefined: all. */
+  resources: string[] | undefined;
   reports: ReportConfig[];
   pageSize: number;
   concurrency: number;
@@ -26,6 +33,7 @@ export interface Settings {
   timezone: KeapTimeZone;
   lookbackSeconds: number;
   requestTimeoutSeconds: number;
+  requestDeadlineSeconds: number;
   retry: RetryConfig | undefined;
 }
 
@@ -150,6 +158,7 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
   if (problem) throw new InputError('config', problem);
   const c = raw;
   const apiUrl = checkUrl('api_url', (c['api_url'] as string | undefined) ?? 'https://api.infusionsoft.com/crm/xmlrpc/v1');
+  const restUrl = checkUrl('rest_url', (c['rest_url'] as string | undefined) ?? 'https://api.infusionsoft.com/crm/rest/v2').replace(/\/+$/, '');
   const tokenUrl = checkUrl('token_url', (c['token_url'] as string | undefined) ?? 'https://api.infusionsoft.com/token');
   let timezone: KeapTimeZone;
   try {
@@ -159,12 +168,16 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
   }
   const startDate = c['start_date'] as string | undefined;
   const tables = c['tables'] as string[] | undefined;
+  const resources = c['resources'] as string[] | undefined;
   return {
     credentials: c['credentials'] as unknown as Credentials,
     startDate: startDate ? new Date(Date.parse(startDate.length === 10 ? `${startDate}T00:00:00Z` : startDate)).toISOString() : undefined,
+    api: (c['api'] as ApiKind | undefined) ?? 'rest',
     apiUrl,
+    restUrl,
     tokenUrl,
     tables: tables && tables.length ? tables : undefined,
+    resources: resources && resources.length ? resources : undefined,
     reports: (c['reports'] as ReportConfig[] | undefined) ?? [],
     pageSize: (c['page_size'] as number | undefined) ?? 1000,
     concurrency: (c['concurrency'] as number | undefined) ?? 2,
@@ -174,6 +187,7 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
     timezone,
     lookbackSeconds: (c['lookback_seconds'] as number | undefined) ?? 0,
     requestTimeoutSeconds: (c['request_timeout_seconds'] as number | undefined) ?? 300,
+    requestDeadlineSeconds: (c['request_deadline_seconds'] as number | undefined) ?? 900,
     retry: c['retry'] as RetryConfig | undefined,
   };
 }

@@ -4,10 +4,14 @@ import { KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
 import type { Clock } from '../keap/clock.js';
 import { DEFAULT_QUOTAS, RateLimiter } from '../keap/limiter.js';
 import { schedulesFromConfig, type Schedules } from '../keap/retry.js';
+import { RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport } from '../xmlrpc/transport.js';
 import type { LoadedConfig } from './config.js';
 import type { Redactor } from './redact.js';
 import { VERSION } from './version.js';
+
+/** Every answer the connector reads, from any endpoint, is refused past this size. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface Runtime {
   client: KeapClient;
@@ -45,23 +49,29 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     tokenUrl: s.tokenUrl,
     clock: o.clock,
     timeoutMs: Math.min(s.requestTimeoutSeconds, 60) * 1000,
+    deadlineMs: Math.min(s.requestDeadlineSeconds, 120) * 1000,
     onRotate: (creds) => {
       o.redactor.add(...secretsOf(creds));
       loaded.raw = { ...loaded.raw, credentials: creds };
       o.onRotate(loaded.raw);
     },
   });
-  const transport = new XmlRpcTransport({
+  const http = {
     timeoutMs: s.requestTimeoutSeconds * 1000,
+    deadlineMs: s.requestDeadlineSeconds * 1000,
     maxSockets: s.concurrency,
     userAgent: `tap-infusionsoft/${VERSION} (+https://github.com/tap-infusionsoft/tap-infusionsoft)`,
     // A page of 1000 rows is a few MB and a Keap file (base64) well under this; anything larger is refused.
-    maxBodyBytes: 64 * 1024 * 1024,
-  });
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
+  const transport = new XmlRpcTransport(http);
+  const rest = new RestTransport(http);
   let schedules: Schedules = schedulesFromConfig(s.retry);
   if (o.quick) schedules = quickSchedules(schedules);
   const client = new KeapClient({
     apiUrl: s.apiUrl,
+    restUrl: s.restUrl,
+    rest,
     auth,
     limiter,
     transport,

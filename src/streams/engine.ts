@@ -1,6 +1,6 @@
 import { KeapError, QuotaExhaustedError } from '../keap/errors.js';
 import { InputError } from '../input-error.js';
-import type { KeapCaller, KeapCallOptions, Params } from '../keap/client.js';
+import type { KeapCaller, KeapCallOptions, Params, RestCall } from '../keap/client.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
 import type { NulledField, Sink } from './sink.js';
 import type { StreamState } from './state.js';
@@ -227,7 +227,19 @@ class GatedCaller implements KeapCaller {
     }
     // No count on its way: nothing to wait for before ranking this stream.
     if (!this.countPending) this.onCount(undefined);
-    return new Promise<void>((go, stop) => this.held.push({ go, stop })).then(() => this.inner.call(method, params, options));
+    return this.hold().then(() => this.inner.call(method, params, options));
+  }
+
+  rest(call: RestCall): Promise<unknown> {
+    if (this.isOpen) return this.inner.rest(call);
+    // REST v2 has no cheap count: nothing to rank this stream by, so it waits its turn.
+    this.first = false;
+    if (!this.countPending) this.onCount(undefined);
+    return this.hold().then(() => this.inner.rest(call));
+  }
+
+  private hold(): Promise<void> {
+    return new Promise<void>((go, stop) => this.held.push({ go, stop }));
   }
 
   open(): void {
@@ -248,6 +260,10 @@ class CountingCaller implements KeapCaller {
     // Retries inside the client count as one call here: what the stream asked for.
     this.requests++;
     return this.inner.call(method, params, options);
+  }
+  rest(call: RestCall): Promise<unknown> {
+    this.requests++;
+    return this.inner.rest(call);
   }
 }
 

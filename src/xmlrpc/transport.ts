@@ -1,10 +1,14 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { toTransportError, TransportError } from '../http/errors.js';
+import { flattenHeaders, readErrorBody } from '../http/body.js';
+import { createHttp } from '../http/instance.js';
+import { Deadline, IdleTimer } from '../http/timers.js';
 import { encodeCall } from './encode.js';
 import { XmlRpcReader, type ParsedMessage } from './parse.js';
 import { XmlRpcParseError, type XmlRpcValue } from './types.js';
+
+export { TransportError } from '../http/errors.js';
 
 /**
  * POSTs XML-RPC calls over one keep-alive connection pool (axios on Node's agents, gzip accepted)
@@ -20,6 +24,8 @@ export interface TransportOptions {
   userAgent: string;
   /** Decoded response bodies larger than this are refused. */
   maxBodyBytes: number;
+  /** The whole answer must have arrived within this long, however steadily it drips (0: none). */
+  deadlineMs?: number;
 }
 
 export interface CallOptions {
@@ -37,47 +43,27 @@ export type CallResult =
   | { ok: true; status: number; headers: Record<string, string>; message: ParsedMessage; requestMs: number }
   | { ok: false; status: number; headers: Record<string, string>; body: string; requestMs: number };
 
-/** The network failed (refused, reset, DNS, timeout) before a complete answer arrived. */
-export class TransportError extends Error {
-  override name = 'TransportError';
-  constructor(
-    message: string,
-    readonly code: string,
-    /** True when some of the answer had already been read (a truncated body). */
-    readonly partial: boolean,
-  ) {
-    super(message);
-  }
-}
-
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 export class XmlRpcTransport {
   private readonly http: AxiosInstance;
 
   constructor(private readonly options: TransportOptions) {
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 10_000 };
-    this.http = axios.create({
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
-      timeout: options.timeoutMs,
-      responseType: 'stream',
-      decompress: true,
-      maxRedirects: 0,
-      // Every status is an answer to read: Keap's faults come with 200, its gateway's errors as JSON.
-      validateStatus: () => true,
-      // Bodies are streamed; axios must not buffer or transform them.
-      transformResponse: [(d: unknown) => d],
-      // The reader counts the decoded bytes itself and refuses an oversize body as a refusal, not a
-      // network error; axios's own limit would surface as one and be retried.
-      maxContentLength: -1,
-      maxBodyLength: 16 * 1024 * 1024,
-    });
+    this.http = createHttp({ timeoutMs: options.timeoutMs, maxSockets: options.maxSockets });
   }
 
   async call(url: string, method: string, params: readonly XmlRpcValue[], options: CallOptions): Promise<CallResult> {
     const body = Buffer.from(encodeCall(method, params), 'utf8');
     const started = performance.now();
+    const deadline = new Deadline(this.options.deadlineMs);
+    try {
+      return await this.send(url, body, options, started, deadline);
+    } finally {
+      deadline.stop();
+    }
+  }
+
+  private async send(url: string, body: Buffer, options: CallOptions, started: number, deadline: Deadline): Promise<CallResult> {
     let stream: Readable;
     let status: number;
     let headers: Record<string, string>;
@@ -90,16 +76,19 @@ export class XmlRpcTransport {
           'User-Agent': this.options.userAgent,
           ...options.headers,
         },
-        signal: options.signal,
+        signal: options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal,
       });
       stream = res.data;
       status = res.status;
       headers = flattenHeaders(res.headers as Record<string, unknown>);
     } catch (err) {
-      throw toTransportError(err, false);
+      throw toTransportError(deadline.signal.aborted ? { reason: deadline.signal.reason } : err, false);
     }
-    if (status !== 200) {
-      const text = await readBounded(stream, ERROR_BODY_LIMIT, this.options.timeoutMs);
+    deadline.attach(stream);
+    // A 200 that says it is HTML or JSON is not XML-RPC at all (a gateway page, or an endpoint that
+    // is gone): the caller judges it as an answer, not as XML that failed to parse.
+    if (status !== 200 || !isXml(headers['content-type'])) {
+      const text = await readErrorBody(stream, ERROR_BODY_LIMIT, this.options.timeoutMs);
       return { ok: false, status, headers, body: text, requestMs: performance.now() - started };
     }
     // An error thrown by the caller's onItem is the caller's, not the network's: pass it on as is.
@@ -119,12 +108,12 @@ export class XmlRpcTransport {
       maxBytes: this.options.maxBodyBytes,
     });
     try {
-      await pump(stream, reader, this.options.timeoutMs, options.ready);
+      await pump(stream, reader, this.options.timeoutMs, options.ready, deadline);
     } catch (err) {
       stream.destroy();
       if (callerError) throw callerError.error;
       if (err instanceof XmlRpcParseError) throw err;
-      throw toTransportError(err, true);
+      throw toTransportError(deadline.signal.aborted ? { reason: deadline.signal.reason } : err, true);
     }
     let message: ParsedMessage;
     try {
@@ -146,6 +135,7 @@ async function pump(
   reader: XmlRpcReader,
   idleMs: number,
   ready: (() => Promise<void> | undefined) | undefined,
+  deadline: Deadline,
 ): Promise<void> {
   const idle = new IdleTimer(stream, idleMs);
   try {
@@ -156,7 +146,9 @@ async function pump(
       if (wait) {
         // Waiting on our own stdout is not the server going quiet.
         idle.stop();
+        deadline.pause();
         await wait;
+        deadline.resume();
         idle.restart();
       }
     }
@@ -165,84 +157,7 @@ async function pump(
   }
 }
 
-class IdleTimer {
-  private timer: NodeJS.Timeout;
-  constructor(
-    private readonly stream: Readable,
-    private readonly ms: number,
-  ) {
-    this.timer = this.arm();
-  }
-  private arm(): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      const e = new Error(`no data for ${this.ms} ms`) as Error & { code: string };
-      e.code = 'ETIMEDOUT';
-      this.stream.destroy(e);
-    }, this.ms);
-    t.unref();
-    return t;
-  }
-  touch(): void {
-    this.timer.refresh();
-  }
-  restart(): void {
-    clearTimeout(this.timer);
-    this.timer = this.arm();
-  }
-  stop(): void {
-    clearTimeout(this.timer);
-  }
+/** No content type is taken as XML (Keap always sends text/xml; some proxies drop the header). */
+function isXml(contentType: string | undefined): boolean {
+  return contentType === undefined || /xml/i.test(contentType);
 }
-
-async function readBounded(stream: Readable, limit: number, idleMs: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const idle = new IdleTimer(stream, idleMs);
-  try {
-    for await (const chunk of stream) {
-      idle.touch();
-      const b = chunk as Buffer;
-      if (size < limit) chunks.push(b.subarray(0, limit - size));
-      size += b.length;
-    }
-  } catch {
-    // An error body that breaks off still says what it says so far.
-  } finally {
-    idle.stop();
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function flattenHeaders(h: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || v === null) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  }
-  return out;
-}
-
-/** Never passes an axios error on: its `config` carries the request headers, secrets included. */
-function toTransportError(err: unknown, partial: boolean): TransportError {
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
-  const code = typeof e.code === 'string' ? e.code : e.name === 'CanceledError' ? 'ECANCELED' : 'ENETWORK';
-  const reason = NETWORK_REASONS[code] ?? (typeof e.message === 'string' ? e.message.split('\n')[0] : 'network error');
-  return new TransportError(reason ?? 'network error', code, partial);
-}
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by the server',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'DNS lookup failed',
-  ETIMEDOUT: 'timed out',
-  ECONNABORTED: 'timed out',
-  EPIPE: 'connection closed while sending',
-  ECANCELED: 'cancelled',
-  ERR_BAD_RESPONSE: 'bad HTTP response',
-  ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the answer ended',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  CERT_HAS_EXPIRED: 'TLS certificate expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
-};
