@@ -6,11 +6,13 @@
  * that is not finite has no JSON form at all (JSON.parse gives Infinity for `1e999`).
  */
 
+// Two regexes: a global one's test() keeps state between calls.
+const HAS_SEPARATOR = /[\u2028\u2029]/;
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
 export function jsonString(s: string): string {
   const text = JSON.stringify(s);
-  return LINE_SEPARATORS.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
+  return HAS_SEPARATOR.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
 }
 
 /** JSON text of a finite number, or undefined when it has none (NaN, ±Infinity). */
@@ -24,5 +26,5 @@ export function jsonNumber(n: number): string | undefined {
  */
 export function jsonValue(v: unknown): string {
   const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)) ?? 'null';
-  return LINE_SEPARATORS.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
+  return HAS_SEPARATOR.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
 }
