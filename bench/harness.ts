@@ -110,7 +110,7 @@ export function scratchDir(): { dir: string; write(name: string, value: unknown)
 }
 
 export function sandboxConfig(sb: SandboxInfo, extra: Json = {}): Json {
-  return { credentials: { auth_type: 'api_key', api_key: sb.api_key }, api_url: sb.api_url, ...extra };
+  return { credentials: { auth_type: 'api_key', api_key: sb.api_key }, api: 'xmlrpc', api_url: sb.api_url, ...extra };
 }
 
 /** `discover`, then a configured catalog of `streams` (discover's order), all full refresh. */

@@ -79,6 +79,7 @@ function writeConfig(sandbox: Sandbox): string {
       client_secret: sandbox.credentials.client_secret,
       refresh_token: sandbox.credentials.refresh_token,
     },
+    api: 'xmlrpc',
     api_url: sandbox.apiUrl,
     token_url: sandbox.tokenUrl,
     start_date: '2019-01-01T00:00:00Z',

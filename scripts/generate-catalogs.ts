@@ -134,6 +134,7 @@ export async function generateCatalogs(): Promise<GeneratedFile[]> {
     const reportsConfig = { reports: EXAMPLE_REPORTS };
     const config = {
       credentials: { auth_type: 'api_key', api_key: sandbox.credentials.api_key },
+      api: 'xmlrpc',
       api_url: sandbox.apiUrl,
       token_url: sandbox.tokenUrl,
       ...reportsConfig,

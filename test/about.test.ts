@@ -25,6 +25,7 @@ afterAll(async () => {
 /** The environment Meltano (or a scheduler) would set for `--config ENV`. */
 function sandboxEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
+    TAP_INFUSIONSOFT_API: 'xmlrpc',
     TAP_INFUSIONSOFT_API_URL: sb.sandbox.apiUrl,
     TAP_INFUSIONSOFT_TOKEN_URL: sb.sandbox.tokenUrl,
     TAP_INFUSIONSOFT_REQUESTS_PER_SECOND: '5000',
@@ -104,7 +105,10 @@ describe('--config ENV', () => {
     const env = sandboxEnv({ TAP_INFUSIONSOFT_API_KEY: sb.sandbox.credentials.api_key });
     const check = await runCli(['check', '--config', 'ENV'], { env });
     expect(check.code, check.stderr).toBe(0);
-    expect(check.messages).toEqual([{ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } }]);
+    // XML-RPC's end is said first, as a LOG line, then the one CONNECTION_STATUS.
+    expect(check.messages.map((m) => m['type'])).toEqual(['LOG', 'CONNECTION_STATUS']);
+    expect(JSON.stringify(check.messages[0])).toContain('2026-12-31');
+    expect(check.messages[1]).toEqual({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
   });
 
   it('merges ENV with a config file, later sources winning', async () => {

@@ -33,7 +33,7 @@ describe('the Airbyte protocol on stdout', () => {
   });
 
   it('check with a wrong API key prints exactly one CONNECTION_STATUS, FAILED, with a clear message', async () => {
-    const bad = fx.write('bad.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-wrong-key-000000' }, api_url: fx.sandbox.apiUrl });
+    const bad = fx.write('bad.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-wrong-key-000000' }, api: 'xmlrpc', api_url: fx.sandbox.apiUrl });
     const r = await runCli(['check', '--config', bad]);
     expect(protocolProblems(r.messages)).toEqual([]);
     const statuses = of(r.messages, 'CONNECTION_STATUS') as { connectionStatus: { status: string; message: string } }[];
@@ -44,7 +44,7 @@ describe('the Airbyte protocol on stdout', () => {
   });
 
   it('check against a closed port fails with the network reason, quickly', async () => {
-    const bad = fx.write('closed.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-anything-000000' }, api_url: 'http://127.0.0.1:9/crm/xmlrpc/v1', retry: { base_delay_ms: 1 } });
+    const bad = fx.write('closed.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-anything-000000' }, api: 'xmlrpc', api_url: 'http://127.0.0.1:9/crm/xmlrpc/v1', retry: { base_delay_ms: 1 } });
     const r = await runCli(['check', '--config', bad]);
     const status = of(r.messages, 'CONNECTION_STATUS')[0] as { connectionStatus: { status: string; message: string } };
     expect(status.connectionStatus.status).toBe('FAILED');

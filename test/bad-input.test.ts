@@ -7,7 +7,7 @@ import { runCli, scratch } from './helpers/cli.js';
  * with ONE clear line naming the problem and a non-zero exit, before any request leaves (the
  * endpoint below is a closed port: a request would show up as a connection error instead).
  */
-const API = { credentials: { auth_type: 'api_key', api_key: 'KeapAK-corpus-0123456789' }, api_url: 'http://127.0.0.1:9/crm/xmlrpc/v1' };
+const API = { credentials: { auth_type: 'api_key', api_key: 'KeapAK-corpus-0123456789' }, api: 'xmlrpc', api_url: 'http://127.0.0.1:9/crm/xmlrpc/v1' };
 const contactSchema = JSON.parse(readFileSync('schemas/tables/contact.json', 'utf8')) as object;
 const CATALOG = {
   streams: [{ stream: { name: 'contact', json_schema: contactSchema, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append' }],

@@ -47,7 +47,7 @@ describe("Keap's quotas", () => {
   it("stays within Keap's API-key quota (10/s, 240/min) by default, by the sandbox's own count", async () => {
     const { fx, catalog } = await setup({ seed: 41, contacts: 2000, cachePages: true, gzip: false }, ['contact', 'contact_group_assign', 'invoice', 'stage', 'company']);
     // No rate settings: the connector's defaults for an API key must be enough.
-    const config = fx.write('plain.json', { credentials: { auth_type: 'api_key', api_key: fx.sandbox.credentials.api_key }, api_url: fx.sandbox.apiUrl, page_size: 200, concurrency: 4 });
+    const config = fx.write('plain.json', { credentials: { auth_type: 'api_key', api_key: fx.sandbox.credentials.api_key }, api: 'xmlrpc', api_url: fx.sandbox.apiUrl, page_size: 200, concurrency: 4 });
     const r = await measuredRead(fx, config, catalog, { apiKey: { perSecond: 10, perMinute: 240, perDay: 30_000 } });
     expect(r.code).toBe(0);
     expect(fx.sandbox.stats.requests).toBeGreaterThan(40);
@@ -110,6 +110,7 @@ describe('token expiry mid-sync', () => {
     const { fx, catalog } = await setup({ seed: 45, contacts: 100 }, ['stage']);
     const config = fx.write('stale.json', {
       credentials: { auth_type: 'oauth2', client_id: fx.sandbox.credentials.client_id, client_secret: fx.sandbox.credentials.client_secret, refresh_token: 'rotated-away-long-ago' },
+      api: 'xmlrpc',
       api_url: fx.sandbox.apiUrl,
       token_url: fx.sandbox.tokenUrl,
     });

@@ -1,10 +1,14 @@
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
+import { readPage } from '../rest/page.js';
+import { RestParseError } from '../rest/transport.js';
 import { discoverStreams, readableStreams } from '../streams/catalog.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
+import { restStreams } from '../streams/rest-registry.js';
 import type { StreamDef } from '../streams/stream-def.js';
+import { tableStreams } from '../streams/table-registry.js';
 import type { ReadContext } from '../streams/table-reader.js';
 import type { Dialect } from './args.js';
 import { readCatalog, type SelectedStream } from './catalog-input.js';
@@ -38,8 +42,14 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
   }
   const { client } = session.runtime(loaded, true);
   try {
-    // One row of Contact: proves the endpoint, the credentials, and read permission.
-    await client.call('DataService.query', ['Contact', 1, 0, { Id: '%' }, ['Id']], { what: 'DataService.query on Contact' });
+    if (loaded.settings.api === 'rest') {
+      // One contact: proves the endpoint, the credentials, and read permission.
+      readPage(await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts' }), 'contacts');
+    } else {
+      session.log('WARN', XMLRPC_SUNSET);
+      // One row of Contact: proves the endpoint, the credentials, and read permission.
+      await client.call('DataService.query', ['Contact', 1, 0, { Id: '%' }, ['Id']], { what: 'DataService.query on Contact' });
+    }
     session.airbyte.connectionStatus('SUCCEEDED');
     return 0;
   } catch (err) {
@@ -47,13 +57,22 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
       session.airbyte.connectionStatus('FAILED', err.message);
       return 0;
     }
+    if (err instanceof RestParseError) {
+      session.airbyte.connectionStatus('FAILED', `GET /contacts: ${err.message}`);
+      return 0;
+    }
     throw err;
   }
 }
 
+/** Said by check and discover whenever the config still reads XML-RPC. */
+export const XMLRPC_SUNSET =
+  'api is "xmlrpc": Keap switches its XML-RPC API off on 2026-12-31, and from then every sync through it fails. Set "api": "rest" (the default) to read through REST v2; the README\'s migration guide maps each table to its REST stream';
+
 export async function runDiscover(session: Session, dialect: Dialect, config: string[]): Promise<number> {
   const loaded = session.loadConfig(config);
   const { client } = session.runtime(loaded);
+  if (loaded.settings.api === 'xmlrpc') session.log('WARN', XMLRPC_SUNSET);
   const defs = await discoverStreams(loaded.settings, client, (l, m) => session.log(l, m));
   if (dialect === 'airbyte') session.airbyte.message({ type: 'CATALOG', catalog: { streams: airbyteStreams(defs) } });
   else session.writer.line(JSON.stringify(singerCatalog(defs), null, 2));
@@ -99,7 +118,7 @@ export async function runRead(
   for (const s of selected) {
     const def = byName.get(s.name);
     if (!def) {
-      problems.push({ stream: s.name, message: `stream '${s.name}' is not offered by this source (run discover; reports need an entry in config.reports)` });
+      problems.push({ stream: s.name, message: unknownStream(s.name, settings.api) });
       continue;
     }
     let mode = s.syncMode;
@@ -150,4 +169,15 @@ function singerInfo(jobs: readonly StreamJob[]): Map<string, SingerStreamInfo> {
     });
   }
   return m;
+}
+
+/** Why a catalog's stream is not offered, with the way out when it belongs to the other API. */
+function unknownStream(name: string, api: 'rest' | 'xmlrpc'): string {
+  if (api === 'rest' && tableStreams().some((t) => t.stream === name)) {
+    return `stream '${name}' is an XML-RPC table stream, and the config reads REST v2 ("api": "rest", the default): run discover and choose its REST stream (the README's migration guide maps each table), or set "api": "xmlrpc" until Keap switches XML-RPC off on 2026-12-31`;
+  }
+  if (api === 'xmlrpc' && restStreams().some((r) => r.stream === name)) {
+    return `stream '${name}' is a REST v2 resource stream, but the config says "api": "xmlrpc": remove that setting to read REST v2`;
+  }
+  return `stream '${name}' is not offered by this source (run discover; reports need an entry in config.reports)`;
 }

@@ -1,13 +1,16 @@
-import type { KeapClient, LogFn } from '../keap/client.js';
+import type { KeapCaller, KeapClient, LogFn } from '../keap/client.js';
 import { KeapError } from '../keap/errors.js';
 import { readCustomFields, type CustomField } from './custom-fields.js';
 import type { ReportConfig } from './report-types.js';
 import { reportStreamDefs } from './report-streams.js';
+import { readRestModels, restStreamDefs } from './rest-streams.js';
 import type { StreamDef } from './stream-def.js';
 import { tableStreamDefs } from './table-streams.js';
 
 export interface CatalogOptions {
+  api: 'rest' | 'xmlrpc';
   tables: string[] | undefined;
+  resources: string[] | undefined;
   reports: readonly ReportConfig[];
 }
 
@@ -16,6 +19,7 @@ export interface CatalogOptions {
  * streams. A user whose credentials cannot read DataFormField still gets the shipped schemas.
  */
 export async function discoverStreams(o: CatalogOptions, client: KeapClient, log: LogFn): Promise<StreamDef[]> {
+  if (o.api === 'rest') return discoverRest(o, client, log);
   let custom: CustomField[] = [];
   const needsCustom = !o.tables || o.tables.some((t) => ['Contact', 'Affiliate', 'Lead', 'ContactAction', 'Company', 'Job', 'RecurringOrder'].includes(t));
   if (needsCustom) {
@@ -29,7 +33,14 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
   return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports)];
 }
 
-/** What `read` can run: every table stream (the catalog's schema says which fields) and the reports. */
+/** REST v2: the configured resources with the account's custom fields (from each resource's model), then the reports. */
+async function discoverRest(o: CatalogOptions, client: KeapCaller, log: LogFn): Promise<StreamDef[]> {
+  const models = await readRestModels(client, o.resources, (m) => log('WARN', m));
+  return [...restStreamDefs(o.resources, models), ...reportStreamDefs(o.reports)];
+}
+
+/** What `read` can run: every stream of the configured API (the catalog's schema says which fields) and the reports. */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
+  if (o.api === 'rest') return [...restStreamDefs(undefined), ...reportStreamDefs(o.reports)];
   return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
 }

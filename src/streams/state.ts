@@ -37,6 +37,10 @@ export interface InProgress {
   item?: string;
   /** This pass's `recent` so far (see StreamState.recent). */
   recent?: string[];
+  /** REST: Keap's token for the next page (the pass restarts from `since` if Keap no longer takes it). */
+  page_token?: string;
+  /** REST nested collections: the id of the last parent fully read (parents go in id order). */
+  parent_after?: string;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -86,9 +90,11 @@ function parseInProgress(where: string, raw: unknown): InProgress {
     if (typeof o['after_complete'] !== 'boolean') throw new InputError('state', `${where}: in_progress.after_complete must be true or false`);
     p.after_complete = o['after_complete'];
   }
-  if (o['item'] !== undefined) {
-    if (typeof o['item'] !== 'string') throw new InputError('state', `${where}: in_progress.item must be a string`);
-    p.item = o['item'];
+  for (const k of ['item', 'page_token', 'parent_after'] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new InputError('state', `${where}: in_progress.${k} must be a string`);
+    p[k] = v;
   }
   if (o['recent'] !== undefined) p.recent = stringList(where, 'in_progress.recent', o['recent']);
   for (const k of ['after_keys', 'done'] as const) {

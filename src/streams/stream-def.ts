@@ -10,7 +10,7 @@ export type SyncMode = 'full_refresh' | 'incremental';
  */
 export interface StreamDef {
   name: string;
-  kind: 'table' | 'report';
+  kind: 'table' | 'resource' | 'report';
   description: string;
   schema: JsonSchema;
   /** Top-level fields; empty when Keap gives no key. */

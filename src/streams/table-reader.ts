@@ -208,7 +208,7 @@ const RECENT_LIMIT = 2_000;
  * row changed since has a new cursor and goes out. Each pass remembers the rows it emitted inside
  * the margin the next pass will re-read.
  */
-class LookbackMargin {
+export class LookbackMargin {
   private readonly previous: Set<string>;
   private readonly kept: Set<string>;
   private readonly from: string | undefined;

@@ -50,6 +50,7 @@ export async function capture(what: string, run: (s: Session) => Promise<number>
 export function sandboxConfig(sb: Sandbox, reports: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     credentials: { auth_type: 'api_key', api_key: sb.credentials.api_key },
+    api: 'xmlrpc',
     api_url: sb.apiUrl,
     token_url: sb.tokenUrl,
     // One small table keeps discover to the reports (no custom-field lookups).

@@ -17,6 +17,11 @@ export interface SandboxFixture {
  */
 export const TEST_QUOTAS = { perSecond: 100_000, perMinute: 1_000_000, perDay: 10_000_000 };
 
+/** The sandbox's REST v2 base URL (beside its XML-RPC endpoint on the same port). */
+export function restUrlOf(sandbox: Sandbox): string {
+  return (sandbox as { restUrl?: string }).restUrl ?? sandbox.apiUrl.replace('/crm/xmlrpc/v1', '/crm/rest/v2');
+}
+
 /** A sandbox on an ephemeral loopback port plus a scratch directory for configs, catalogs and states. */
 export async function withSandbox(options: SandboxOptions = {}): Promise<SandboxFixture> {
   const sandbox = await startSandbox({ port: 0, quotas: { apiKey: TEST_QUOTAS, oauth: TEST_QUOTAS }, ...options });
@@ -34,7 +39,8 @@ export async function withSandbox(options: SandboxOptions = {}): Promise<Sandbox
           : { auth_type: 'oauth2', client_id: c.client_id, client_secret: c.client_secret, refresh_token: sandbox.liveRefreshTokens()[0] ?? c.refresh_token };
       // Keap's API-key default is 10 requests a second; tests of behaviour should not wait on it.
       const rates = { requests_per_second: 5_000, requests_per_minute: 1_000_000 };
-      return s.write(`config-${auth}.json`, { credentials, api_url: sandbox.apiUrl, token_url: sandbox.tokenUrl, ...rates, ...extra });
+      // XML-RPC unless the test asks for REST (`{ api: 'rest' }`): the sandbox serves both over one world of data.
+      return s.write(`config-${auth}.json`, { credentials, api: 'xmlrpc', api_url: sandbox.apiUrl, rest_url: restUrlOf(sandbox), token_url: sandbox.tokenUrl, ...rates, ...extra });
     },
     async close() {
       // Tokens the sandbox issued during the test are secrets too: the audit looks for them.
