@@ -433,15 +433,15 @@ class SandboxServer {
     const path = url.pathname.slice(REST_PREFIX.length);
     const raw = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, MAX_REST_BODY_BYTES);
     if (raw === null) return answer(res, { status: 413, headers: { 'Content-Type': 'text/plain' }, body: 'Request Entity Too Large' });
+    const match = this.rest.match(method, path);
+    const template = 'route' in match ? match.route.path : null;
+    const statKey = `${method} ${template ?? '?'}`;
+    this.stats.byPath[statKey] = (this.stats.byPath[statKey] ?? 0) + 1;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const auth = this.authenticate(req, url) ?? (bearer === this.credentials.api_key ? 'api_key' : null);
     const admitted = this.admit(req, res, auth, arrived, REST_UNAUTHORIZED_BODY);
     if (admitted === null) return;
     const { headers } = admitted;
-    const match = this.rest.match(method, path);
-    const template = 'route' in match ? match.route.path : null;
-    const statKey = `${method} ${template ?? '?'}`;
-    this.stats.byPath[statKey] = (this.stats.byPath[statKey] ?? 0) + 1;
     const gzipOk = this.acceptsGzip(req);
     const cacheKey = method === 'GET' && this.cache !== null ? `REST ${url.pathname}${url.search}` : undefined;
     const respond = (): Answer => {

@@ -40,7 +40,9 @@ export class RestClient {
     const type = res.headers.get('content-type') ?? '';
     const body: unknown = type.includes('json') && text !== '' ? JSON.parse(text) : text;
     const match = this.router.match(method, path.split('?')[0] ?? '');
-    if ('route' in match) {
+    // A 429 comes from Keap's gateway before any endpoint (the spec declares none): its body is
+    // the gateway's documented one, checked by the quota tests.
+    if ('route' in match && res.status !== 429) {
       const key = `${method} ${match.route.path}`;
       expect(this.spec.check(method, match.route.path, res.status, body), `${method} ${path} -> ${res.status}: ${text.slice(0, 300)}`).toEqual([]);
       const statuses = this.seen.get(key) ?? new Set<number>();
