@@ -37,8 +37,13 @@ export interface ListDef<K> {
   /** Every row, ascending by id (path parameters are in ctx.params; throw notFound for a missing parent). */
   keys: (ctx: RestCtx) => readonly K[];
   props: Getters<K>;
-  /** Undefined: the endpoint takes no `filter` parameter. */
+  /** Undefined: the endpoint takes no `filter` parameter (or takes it as search text, below). */
   filters?: FilterFields<K>;
+  /**
+   * For endpoints whose `filter` is only "search filter to apply to results": the text each row is
+   * searched in (without case, anywhere).
+   */
+  search?: (k: K, ctx: RestCtx) => string | undefined;
   /** The table whose custom fields the filter may name by field_name, where the description allows it. */
   customTable?: string;
   /** Cross-field rules of the description ("`id` and `ids` cannot be combined"). */
@@ -134,6 +139,11 @@ function matching<K>(def: ListDef<K>, ctx: RestCtx, filterText: string, order: O
   const hit = cache.get(cacheKey) as Matches<K> | undefined;
   if (hit !== undefined && hit.version === ctx.data.version) return hit.keys;
   let keys = def.keys(ctx);
+  if (def.search !== undefined && filterText.trim() !== '') {
+    const want = filterText.trim().toLowerCase();
+    const text = def.search;
+    keys = keys.filter((k) => text(k, ctx)?.toLowerCase().includes(want) ?? false);
+  }
   if (def.filters !== undefined) {
     const custom = def.customTable === undefined ? undefined : (customFilter(ctx.data, def.customTable) as (name: string) => FilterField<K> | undefined);
     const filter = compileFilter(filterText, def.filters, ctx, custom);
@@ -153,7 +163,7 @@ function matching<K>(def: ListDef<K>, ctx: RestCtx, filterText: string, order: O
 export function listRoute<K>(def: ListDef<K>): Route {
   const handle = (ctx: RestCtx): ReturnType<Route['handle']> => {
     const q = ctx.query;
-    const filterText = def.filters === undefined ? '' : (q.get('filter') ?? '');
+    const filterText = def.filters === undefined && def.search === undefined ? '' : (q.get('filter') ?? '');
     const orderText = def.orderBy === undefined ? '' : (q.get('order_by') ?? '');
     const order = def.orderBy === undefined ? null : parseOrder(orderText, def.orderBy);
     const names = selectFields(def.fields, q);

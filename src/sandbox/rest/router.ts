@@ -5,6 +5,8 @@ import { CONTACT_MODELS, contactRoutes } from './crm-contacts.js';
 import { tagRoutes } from './crm-tags.js';
 import { errorBody, RestError } from './errors.js';
 import { ORDER_MODELS, orderRoutes } from './commerce-orders.js';
+import { ACTIVITY_MODELS, activityRoutes } from './crm-activities.js';
+import { OPPORTUNITY_MODELS, opportunityRoutes } from './opportunities.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
@@ -20,7 +22,14 @@ import { ORDER_MODELS, orderRoutes } from './commerce-orders.js';
 export const REST_PREFIX = '/crm/rest/v2';
 
 export function allRoutes(): Route[] {
-  return [...contactRoutes(), ...tagRoutes(), ...orderRoutes(), ...modelRoutes([...CONTACT_MODELS, ...ORDER_MODELS])];
+  return [
+    ...contactRoutes(),
+    ...tagRoutes(),
+    ...activityRoutes(),
+    ...opportunityRoutes(),
+    ...orderRoutes(),
+    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS]),
+  ];
 }
 
 interface Compiled {
