@@ -88,13 +88,38 @@ const PATHS = [
   '/opportunities/stages/2',
   '/opportunities/stageMoves?filter=user_id%3D%3D2&order_by=move_date%20desc',
   '/opportunities/stageMoves/4',
+  '/products?page_size=5&order_by=last_updated_time%20desc',
+  '/products?filter=name%3D%3Ds*%3Bproduct_id%3E%3D2',
+  '/products/3',
+  '/products/-/subscriptions?filter=active%3D%3Dtrue&order_by=product_id%20desc',
+  '/productCategories?filter=product_category_id%21%3D2&order_by=id%20desc',
+  '/productCategories/2',
+  '/productCategories/assignedProducts?order_by=product_category_id%20desc',
+  '/productInterestBundles?order_by=name%20asc',
+  '/productInterestBundles/2',
+  '/subscriptions?filter=billing_amount%3E10%3Bstatus%3D%3DActive&order_by=modification_time%20desc',
+  '/subscriptions?page_size=3',
+  '/subscriptions/4',
+  '/subscriptions/model',
+  '/subscriptions/model/customFields/tabs',
+  '/subscriptions/model/customFields/groups',
 ];
 
 /** Paths that name rows found by listing first: `{note}` is a note's id, `{note_contact}` its contact. */
 async function nestedPaths(): Promise<string[]> {
   const note = ((await api.ok('/notes?page_size=1'))['notes'] as Json[])[0] ?? {};
   const task = ((await api.ok('/tasks?page_size=1'))['tasks'] as Json[])[0] ?? {};
+  const products = sandbox.data.table('Product');
+  const withImage = [...products.ids()].find((id) => products.value(id, 'LargeImage') !== null);
+  const plan = sandbox.data.table('SubscriptionPlan');
+  const option = sandbox.data.table('ProductOption');
   return [
+    `/products/${String(withImage)}/images/legacyImageData`,
+    `/products/${String(plan.value(1, 'ProductId'))}/subscriptions`,
+    `/products/${String(plan.value(1, 'ProductId'))}/subscriptions/1`,
+    `/products/${String(option.value(1, 'ProductId'))}/options`,
+    `/products/${String(option.value(1, 'ProductId'))}/options/1`,
+    `/products/${String(option.value(2, 'ProductId'))}/options/2`,
     `/contacts/${String(note['contact_id'])}/notes?fields=custom_fields`,
     `/contacts/${String(note['contact_id'])}/notes/${String(note['id'])}`,
     `/tasks/${String(task['id'])}?fields=custom_fields`,

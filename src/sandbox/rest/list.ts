@@ -37,6 +37,8 @@ export interface ListDef<K> {
   /** Every row, ascending by id (path parameters are in ctx.params; throw notFound for a missing parent). */
   keys: (ctx: RestCtx) => readonly K[];
   props: Getters<K>;
+  /** A whole item built at once, where it is shared with other routes (then `props` is empty). */
+  item?: (k: K, ctx: RestCtx) => JsonObject;
   /** Undefined: the endpoint takes no `filter` parameter (or takes it as search text, below). */
   filters?: FilterFields<K>;
   /**
@@ -175,7 +177,8 @@ export function listRoute<K>(def: ListDef<K>): Route {
     const offset = token === '' ? 0 : decodeToken(token, hash, ctx.now, ctx.pageTokenTtlMs);
     const keys = matching(def, ctx, filterText, order, orderText);
     const page = keys.slice(offset, offset + size);
-    const body: JsonObject = { [def.items]: page.map((k) => render(def.props, k, ctx, names)) };
+    const item = def.item;
+    const body: JsonObject = { [def.items]: page.map((k) => (item === undefined ? render(def.props, k, ctx, names) : item(k, ctx))) };
     if (def.extra !== undefined) Object.assign(body, def.extra(keys, ctx));
     const tokenProperty = def.tokenProperty === undefined ? 'next_page_token' : def.tokenProperty;
     if (tokenProperty !== null) body[tokenProperty] = offset + size < keys.length ? encodeToken(offset + size, hash, ctx.now) : '';

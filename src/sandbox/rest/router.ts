@@ -7,6 +7,7 @@ import { errorBody, RestError } from './errors.js';
 import { ORDER_MODELS, orderRoutes } from './commerce-orders.js';
 import { ACTIVITY_MODELS, activityRoutes } from './crm-activities.js';
 import { OPPORTUNITY_MODELS, opportunityRoutes } from './opportunities.js';
+import { productRoutes, SUBSCRIPTION_MODELS } from './commerce-products.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
@@ -28,7 +29,8 @@ export function allRoutes(): Route[] {
     ...activityRoutes(),
     ...opportunityRoutes(),
     ...orderRoutes(),
-    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS]),
+    ...productRoutes(),
+    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS]),
   ];
 }
 
