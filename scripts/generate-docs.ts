@@ -25,7 +25,7 @@ import { parseArgs, USAGE } from '../src/protocol/args.js';
 import { parseCatalog } from '../src/protocol/catalog-input.js';
 import { loadSpec, validateConfig } from '../src/protocol/config.js';
 import { parseStateInput } from '../src/protocol/state-input.js';
-import { FAULT_KINDS, TRANSIENT_FAULT_KINDS } from '../src/sandbox/faults.js';
+import { ALL_FAULT_KINDS, TRANSIENT_FAULT_KINDS } from '../src/sandbox/faults.js';
 import { SANDBOX_USAGE } from '../src/sandbox/cli.js';
 import type { JsonSchema } from '../src/streams/json-schema.js';
 import type { ReportEntry } from '../src/streams/report-entry.js';
@@ -638,7 +638,7 @@ export function sandboxFlags(): string {
     SANDBOX_USAGE,
     '```',
     '',
-    `Fault kinds for \`--fault-kinds\` (without it, \`--fault-rate\` draws from the ones marked *): ${FAULT_KINDS.map((k) => `${code(k)}${transient.has(k) ? '*' : ''}`).join(', ')}.`,
+    `Fault kinds for \`--fault-kinds\` (without it, \`--fault-rate\` draws from the ones marked *): ${ALL_FAULT_KINDS.map((k) => `${code(k)}${transient.has(k) ? '*' : ''}`).join(', ')}.`,
   ].join('\n');
 }
 

@@ -345,6 +345,7 @@ describe('sandbox server', () => {
     const line = s.announce();
     expect(line).not.toContain('\n');
     expect(JSON.parse(line)).toEqual({
+      rest_url: s.restUrl,
       api_url: s.apiUrl,
       token_url: s.tokenUrl,
       authorize_url: s.authorizeUrl,
@@ -355,6 +356,7 @@ describe('sandbox server', () => {
     });
     expect(s.credentials.api_key).toMatch(/^KeapAK-/);
     expect(s.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/crm\/xmlrpc\/v1$/);
+    expect(s.restUrl).toBe(s.apiUrl.replace('/crm/xmlrpc/v1', '/crm/rest/v2'));
     const again = await sandbox({ seed: 7 });
     expect(again.credentials).toEqual(s.credentials);
   });

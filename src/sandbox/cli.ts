@@ -1,4 +1,4 @@
-import { FAULT_KINDS, type FaultKind } from './faults.js';
+import { ALL_FAULT_KINDS, type FaultKind } from './faults.js';
 import { startSandbox, type SandboxOptions } from './server.js';
 
 /**
@@ -95,8 +95,8 @@ export function parseSandboxArgs(args: readonly string[]): SandboxOptions {
   let kinds: FaultKind[] | undefined;
   if (kindsText !== undefined) {
     kinds = kindsText.split(',').map((k) => k.trim()) as FaultKind[];
-    const bad = kinds.find((k) => !FAULT_KINDS.includes(k));
-    if (bad !== undefined) throw new UsageError(`unknown fault kind '${bad}' (known: ${FAULT_KINDS.join(', ')})`);
+    const bad = kinds.find((k) => !ALL_FAULT_KINDS.includes(k));
+    if (bad !== undefined) throw new UsageError(`unknown fault kind '${bad}' (known: ${ALL_FAULT_KINDS.join(', ')})`);
   }
   if (rate !== undefined || kinds !== undefined) options.faults = { rate: rate ?? 0, ...(kinds === undefined ? {} : { kinds }) };
   return options;

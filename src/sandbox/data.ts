@@ -44,6 +44,8 @@ export class SandboxTable {
   readonly joins: ReadonlyMap<string, Join>;
   private readonly overlay = new Map<number, Row | typeof DELETED>();
   private readonly inserted: number[] = [];
+  /** When each inserted or updated row last changed (sandbox clock), for tables without LastUpdated. */
+  private readonly stamps = new Map<number, number>();
   private nextId: number;
   private live: number;
 
@@ -135,6 +137,7 @@ export class SandboxTable {
     if (this.hasId) row['Id'] = id;
     this.overlay.set(id, row);
     this.inserted.push(id);
+    this.stamps.set(id, now);
     this.live++;
     this.data.touch();
     return id;
@@ -149,8 +152,10 @@ export class SandboxTable {
       if (v === null) delete row[k];
       else row[k] = v;
     }
-    if (this.columns.has('LastUpdated') && !('LastUpdated' in partial)) row['LastUpdated'] = floorSecond(this.data.clock.now());
+    const now = floorSecond(this.data.clock.now());
+    if (this.columns.has('LastUpdated') && !('LastUpdated' in partial)) row['LastUpdated'] = now;
     this.overlay.set(id, row);
+    this.stamps.set(id, now);
     this.data.touch();
   }
 
@@ -163,6 +168,11 @@ export class SandboxTable {
 
   count(): number {
     return this.live;
+  }
+
+  /** When an inserted or updated row last changed; undefined for an untouched generated row. */
+  changedAt(id: number): number | undefined {
+    return this.stamps.get(id);
   }
 
   /** Live ids, ascending. */

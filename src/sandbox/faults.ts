@@ -1,10 +1,12 @@
 import { Prng } from './random.js';
 
 /**
- * Ways the sandbox can misbehave on an XML-RPC request, each one something Keap (or the network
- * in front of it) has been seen or documented to do: gateway statuses, dropped and stalled
- * connections, cut and empty bodies, the fault strings clients must classify, and hostile bodies
- * a parser must refuse (entities, absurd nesting, a body too large to hold).
+ * Ways the sandbox can misbehave on a request, each one something Keap (or the network in front
+ * of it) has been seen or documented to do: gateway statuses, dropped and stalled connections,
+ * cut and empty bodies, the fault strings clients must classify, and hostile bodies a parser must
+ * refuse (entities, absurd nesting, a body too large to hold). REST requests get the same kinds in
+ * REST's form (rest/fault-bodies.ts), plus two of their own: a 400 for a page token that was valid
+ * and an HTML page with status 200.
  */
 export type FaultKind =
   | 'http429'
@@ -23,7 +25,9 @@ export type FaultKind =
   | 'fault-invalid-key'
   | 'doctype'
   | 'deep-nesting'
-  | 'oversize';
+  | 'oversize'
+  | 'bad-page-token'
+  | 'html';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'http429',
@@ -44,6 +48,11 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'deep-nesting',
   'oversize',
 ];
+
+/** The kinds only REST requests act on (an XML-RPC request given one is answered normally). */
+export const REST_FAULT_KINDS: readonly FaultKind[] = ['bad-page-token', 'html'];
+
+export const ALL_FAULT_KINDS: readonly FaultKind[] = [...FAULT_KINDS, ...REST_FAULT_KINDS];
 
 /**
  * What `rate` draws from when `kinds` is not given: the transient kinds a client is expected to
@@ -68,9 +77,9 @@ export interface FaultPlan {
   rate?: number;
   /** Kinds `rate` picks from, uniformly. Default TRANSIENT_FAULT_KINDS. */
   kinds?: FaultKind[];
-  /** Faults at exact XML-RPC request numbers (1-based, every POST to the XML-RPC URL counts), whatever the method. */
+  /** Faults at exact request numbers (1-based; every XML-RPC POST and every REST request counts), whatever the method. */
   at?: Record<number, FaultKind>;
-  /** Only these methods are subject to `rate` (default: all). */
+  /** Only these XML-RPC methods and REST path templates (`/contacts`) are subject to `rate` (default: all). */
   methods?: string[];
   /** How long 'hang' stays silent before answering normally (default 60 s). */
   hangMs?: number;
@@ -103,7 +112,7 @@ export class FaultInjector {
     return this.plan.hangMs ?? 60_000;
   }
 
-  /** The fault for XML-RPC request number `n` calling `method` (null when unknown), or null for none. */
+  /** The fault for request number `n` calling `method` (a REST path template; null when unknown), or null for none. */
   pick(n: number, method: string | null): FaultKind | null {
     const fixed = this.plan.at?.[n];
     if (fixed !== undefined) return fixed;

@@ -14,11 +14,15 @@ import './report-methods.js';
 import { Mutator, type MutationPlan } from './mutations.js';
 import { defaultCredentials, OAuthServer, type HttpAnswer, type SandboxCredentials } from './oauth.js';
 import { API_KEY_QUOTAS, OAUTH_QUOTAS, QuotaCounter, type Quotas } from './quota.js';
+import { HTML_TYPE, JSON_TYPE, REST_OVERSIZE, restFaultBody, type SpecialBody } from './rest/fault-bodies.js';
+import { errorBody } from './rest/errors.js';
+import { REST_PREFIX, RestRouter } from './rest/router.js';
 
 /**
- * The Keap double: one HTTP server on loopback with Keap's XML-RPC endpoint, its OAuth token and
- * authorize URLs, its gateway's 401/429 JSON bodies and quota headers, and switches for latency,
- * faults and rows changing mid-sync. Tests, the benchmark and the demo run against it.
+ * The Keap double: one HTTP server on loopback with Keap's XML-RPC endpoint and its REST v2 API
+ * (rest/) over one world of data, its OAuth token and authorize URLs, its gateway's 401/429 JSON
+ * bodies and quota headers (one account's quota, whichever API spends it), and switches for
+ * latency, faults and rows changing mid-sync. Tests, the benchmark and the demo run against it.
  */
 
 export interface QuotaOptions extends Partial<Quotas> {
@@ -40,12 +44,12 @@ export interface SandboxOptions {
   clock?: Clock;
   /** Flat numbers apply to both kinds of credential; `apiKey`/`oauth` override per kind. */
   quotas?: QuotaOptions;
-  /** Delay before every XML-RPC answer. */
+  /** Delay before every XML-RPC and REST answer. */
   latencyMs?: number;
-  /** Cache whole XML-RPC response bodies by request body (invalidated by any data change). */
+  /** Cache whole XML-RPC response bodies by request body, REST ones by URL (invalidated by any data change). */
   cachePages?: boolean;
   /**
-   * Gzip XML-RPC answers for clients that accept it, as Keap does (default true). Turning it off
+   * Gzip answers for clients that accept it, as Keap does (default true). Turning it off
    * spares the sandbox ~5 ms of CPU per 1000-contact page, for benchmarks that measure the client.
    */
   gzip?: boolean;
@@ -58,13 +62,17 @@ export interface SandboxOptions {
   methods?: MethodMap;
   /** The app name in `<app>.infusionsoft.com` (scope, tenant header, getUserInfo). Default 'sandbox'. */
   app?: string;
+  /** REST page tokens stop working this long after they were issued (sandbox clock). Default: never. */
+  pageTokenTtlSeconds?: number;
 }
 
 export interface SandboxStats {
-  /** XML-RPC requests received (every POST to the XML-RPC URL). */
+  /** API requests received: every POST to the XML-RPC URL and every request under the REST prefix. */
   requests: number;
-  /** Calls per method name, for requests that got as far as being parsed. */
+  /** XML-RPC calls per method name, for requests that got as far as being parsed. */
   byMethod: Record<string, number>;
+  /** REST requests per route, as `GET /contacts/{contact_id}` (`GET ?` for paths no route knows). */
+  byPath: Record<string, number>;
   /** HTTP 401s sent. */
   unauthorized: number;
   /** HTTP 429s sent: quota violations plus injected 'http429'. */
@@ -72,7 +80,7 @@ export interface SandboxStats {
   /** Requests refused because a quota window was full. */
   quotaViolations: number;
   faults: Partial<Record<FaultKind, number>>;
-  /** XML-RPC response bytes written (compressed size when gzipped). */
+  /** API response bytes written (compressed size when gzipped). */
   bytesSent: number;
   /** POSTs to the token URL. */
   tokenRequests: number;
@@ -82,6 +90,8 @@ export interface SandboxStats {
 
 export interface Sandbox {
   apiUrl: string;
+  /** `http://127.0.0.1:<port>/crm/rest/v2`: REST v2 paths go after it. */
+  restUrl: string;
   tokenUrl: string;
   authorizeUrl: string;
   port: number;
@@ -99,7 +109,7 @@ export interface Sandbox {
   /** Every access token issued so far stops working (a mid-sync 401, then a refresh). */
   revokeAccessTokens(): void;
   liveRefreshTokens(): string[];
-  /** The one JSON line the CLI prints. */
+  /** The one JSON line the CLI prints (URLs of both APIs and the credentials). */
   announce(): string;
   close(): Promise<void>;
 }
@@ -116,9 +126,44 @@ const gzip = promisify(zlib.gzip);
 
 const UNAUTHORIZED_BODY = JSON.stringify({ fault: { faultstring: 'Invalid access token', detail: { errorcode: 'oauth.v2.InvalidAccessToken' } } });
 const QUOTA_BODY = JSON.stringify({ code: '429', message: 'Quota Exceeded', status: 'Request Throttled', details: null });
+const REST_UNAUTHORIZED_BODY = JSON.stringify(errorBody(401, 'Invalid access token'));
+const XML_TYPE = 'text/xml;charset=UTF-8';
+const MAX_REST_BODY_BYTES = 1024 * 1024;
+
+/**
+ * How one API answers the fault kinds that are not the gateway's: `special` bodies (XML-RPC
+ * faults, hostile documents; REST's Error bodies), the content type of its bodies, and the parts
+ * of its 300 MB oversize body.
+ */
+interface Dialect {
+  contentType: string;
+  special(kind: FaultKind): SpecialBody | undefined;
+  oversize: { head: string; chunk: Buffer; tail: string };
+}
+
+const XMLRPC_DIALECT: Dialect = {
+  contentType: XML_TYPE,
+  special: (kind) => {
+    const fault = FAULT_BODIES[kind];
+    if (fault !== undefined) return { status: 200, contentType: XML_TYPE, body: encodeFault(fault[0], fault[1]) };
+    if (kind === 'doctype') return { status: 200, contentType: XML_TYPE, body: DOCTYPE_BODY };
+    if (kind === 'deep-nesting') return { status: 200, contentType: XML_TYPE, body: deepNestingBody() };
+    return undefined;
+  },
+  oversize: {
+    head: '<?xml version="1.0" encoding="UTF-8"?><methodResponse><params><param><value><array><data>',
+    chunk: Buffer.from(`<value>${'x'.repeat(64 * 1024 - 15)}</value>`, 'utf8'),
+    tail: '</data></array></value></param></params></methodResponse>',
+  },
+};
+
+const REST_DIALECT: Dialect = { contentType: JSON_TYPE, special: restFaultBody, oversize: REST_OVERSIZE };
 
 /** A response body, with its gzip form and cache key when the page cache holds it. */
 interface Answer {
+  /** Default 200 (XML-RPC answers everything with 200). */
+  status?: number;
+  contentType?: string;
   body: Buffer;
   fault: boolean;
   gz: Buffer | undefined;
@@ -143,6 +188,7 @@ class SandboxServer {
   readonly stats: SandboxStats = {
     requests: 0,
     byMethod: {},
+    byPath: {},
     unauthorized: 0,
     throttled: 0,
     quotaViolations: 0,
@@ -165,6 +211,9 @@ class SandboxServer {
   private cacheBytes = 0;
   private readonly context: MethodContext;
   private readonly extra: Map<string, MethodDef>;
+  private readonly rest = new RestRouter();
+  private readonly app: string;
+  private readonly pageTokenTtlMs: number | undefined;
   private readonly waiters = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private requestNo = 0;
   private closed = false;
@@ -176,6 +225,8 @@ class SandboxServer {
     this.data = new SandboxData({ seed, contacts: options.contacts ?? 1000, timezone: options.timezone ?? 'America/New_York', clock: this.clock });
     this.credentials = { ...defaultCredentials(seed), ...definedOnly(options.credentials ?? {}) };
     const app = options.app ?? 'sandbox';
+    this.app = app;
+    this.pageTokenTtlMs = options.pageTokenTtlSeconds === undefined ? undefined : options.pageTokenTtlSeconds * 1000;
     const tenant = `${app}.infusionsoft.com`;
     this.oauth = new OAuthServer(this.credentials, this.clock, options.accessTokenTtlSeconds ?? 86_400, tenant, seed);
     this.faults = new FaultInjector(seed, options.faults);
@@ -223,6 +274,7 @@ class SandboxServer {
     const mutated = (table: string): Set<number> & Set<string> => this.mutator.mutated(table) as Set<number> & Set<string>;
     const sandbox: Sandbox = {
       apiUrl: base + XMLRPC_PATH,
+      restUrl: base + REST_PREFIX,
       tokenUrl: base + TOKEN_PATH,
       authorizeUrl: base + AUTHORIZE_PATH,
       port: this.port,
@@ -237,6 +289,7 @@ class SandboxServer {
       liveRefreshTokens: () => this.oauth.liveRefreshTokens(),
       announce: () =>
         JSON.stringify({
+          rest_url: sandbox.restUrl,
           api_url: sandbox.apiUrl,
           token_url: sandbox.tokenUrl,
           authorize_url: sandbox.authorizeUrl,
@@ -276,6 +329,7 @@ class SandboxServer {
       return answer(res, this.oauth.token(new URLSearchParams(body.toString('utf8')), req.headers.authorization));
     }
     if (url.pathname === AUTHORIZE_PATH && req.method === 'GET') return answer(res, this.oauth.authorize(url.searchParams));
+    if (url.pathname.startsWith(`${REST_PREFIX}/`)) return this.restRequest(req, res, url);
     return answer(res, { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' });
   }
 
@@ -296,22 +350,10 @@ class SandboxServer {
     const arrived = this.clock.now();
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === null) return answer(res, { status: 413, headers: { 'Content-Type': 'text/plain' }, body: 'Request Entity Too Large' });
-    const auth = this.authenticate(req, url);
-    if (auth === null) {
-      this.stats.unauthorized++;
-      return answer(res, { status: 401, headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }, body: UNAUTHORIZED_BODY });
-    }
-    const counter = auth === 'api_key' ? this.quotaKey : this.quotaOAuth;
-    const now = arrived;
-    const decision = counter.take(now);
-    const headers = counter.headers(now);
-    if (!decision.ok) {
-      this.stats.quotaViolations++;
-      this.stats.throttled++;
-      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
-      return answer(res, { status: 429, headers: { ...headers, 'Content-Type': 'application/json', 'Retry-After': retryAfter }, body: QUOTA_BODY });
-    }
-    const gzipOk = this.gzip && /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+    const admitted = this.admit(req, res, this.authenticate(req, url), arrived, UNAUTHORIZED_BODY);
+    if (admitted === null) return;
+    const { auth, headers } = admitted;
+    const gzipOk = this.acceptsGzip(req);
     const text = body.toString('utf8');
 
     let method: string | null = null;
@@ -336,13 +378,98 @@ class SandboxServer {
     };
     if (fault !== null) {
       this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
-      return this.inject(fault, req, res, headers, gzipOk, respond);
+      return this.inject(fault, req, res, headers, gzipOk, respond, XMLRPC_DIALECT);
     }
     const out = respond();
     if (method === 'DataService.query' && !out.fault && typeof params[1] === 'string') this.mutator.afterQuery(params[1]);
     if (this.latencyMs > 0) await this.wait(this.latencyMs);
     if (this.closed) return void res.destroy();
     return this.sendBytes(res, 200, out.body, headers, gzipOk, out);
+  }
+
+  /**
+   * Authentication, then the quota (the same counters for both APIs): the quota headers to send,
+   * or null once a 401 or 429 has been answered.
+   */
+  private admit(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    auth: 'api_key' | 'oauth' | null,
+    arrived: number,
+    unauthorizedBody: string,
+  ): { auth: 'api_key' | 'oauth'; headers: Record<string, string> } | null {
+    if (auth === null) {
+      this.stats.unauthorized++;
+      answer(res, { status: 401, headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer' }, body: unauthorizedBody });
+      return null;
+    }
+    const counter = auth === 'api_key' ? this.quotaKey : this.quotaOAuth;
+    const decision = counter.take(arrived);
+    const headers = counter.headers(arrived);
+    if (!decision.ok) {
+      this.stats.quotaViolations++;
+      this.stats.throttled++;
+      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+      answer(res, { status: 429, headers: { ...headers, 'Content-Type': 'application/json', 'Retry-After': retryAfter }, body: QUOTA_BODY });
+      return null;
+    }
+    return { auth, headers };
+  }
+
+  private acceptsGzip(req: http.IncomingMessage): boolean {
+    return this.gzip && /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+  }
+
+  /**
+   * One REST v2 request: the same gateway (auth, quota, faults, latency, gzip, page cache) in front
+   * of the REST router; a list page of a table-backed resource is followed by the Mutator, as a
+   * DataService.query is. REST also takes the API key as a Bearer token, as Keap's samples send it.
+   */
+  private async restRequest(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const n = ++this.requestNo;
+    this.stats.requests++;
+    const arrived = this.clock.now();
+    const method = req.method ?? 'GET';
+    const path = url.pathname.slice(REST_PREFIX.length);
+    const raw = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, MAX_REST_BODY_BYTES);
+    if (raw === null) return answer(res, { status: 413, headers: { 'Content-Type': 'text/plain' }, body: 'Request Entity Too Large' });
+    const match = this.rest.match(method, path);
+    const template = 'route' in match ? match.route.path : null;
+    const statKey = `${method} ${template ?? '?'}`;
+    this.stats.byPath[statKey] = (this.stats.byPath[statKey] ?? 0) + 1;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const auth = this.authenticate(req, url) ?? (bearer === this.credentials.api_key ? 'api_key' : null);
+    const admitted = this.admit(req, res, auth, arrived, REST_UNAUTHORIZED_BODY);
+    if (admitted === null) return;
+    const { headers } = admitted;
+    const gzipOk = this.acceptsGzip(req);
+    const cacheKey = method === 'GET' && this.cache !== null ? `REST ${url.pathname}${url.search}` : undefined;
+    const respond = (): Answer => {
+      const hit = cacheKey === undefined ? undefined : this.cache?.get(cacheKey);
+      if (cacheKey !== undefined && hit !== undefined && hit.version === this.data.version) {
+        this.stats.cacheHits++;
+        return { body: hit.body, fault: false, gz: hit.gz, cacheKey, contentType: JSON_TYPE };
+      }
+      const { result } = this.rest.handle({ method, path, query: url.searchParams, body: jsonBody(raw), data: this.data, now: arrived, pageTokenTtlMs: this.pageTokenTtlMs, app: this.app });
+      const html = result.contentType === 'html';
+      const body = Buffer.from(html ? String(result.body) : JSON.stringify(result.body), 'utf8');
+      const contentType = html ? HTML_TYPE : JSON_TYPE;
+      if (cacheKey !== undefined && result.status === 200) return { body: this.remember(cacheKey, body), fault: false, gz: undefined, cacheKey, contentType };
+      return { status: result.status, body, fault: result.status !== 200, gz: undefined, cacheKey: undefined, contentType };
+    };
+    let fault = this.faults.pick(n, template);
+    // A page-token fault needs a page token to refuse.
+    if (fault === 'bad-page-token' && !url.searchParams.has('page_token')) fault = null;
+    if (fault !== null) {
+      this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
+      return this.inject(fault, req, res, headers, gzipOk, respond, REST_DIALECT);
+    }
+    const out = respond();
+    const table = 'route' in match ? match.route.table : undefined;
+    if (table !== undefined && (out.status ?? 200) === 200) this.mutator.afterQuery(table);
+    if (this.latencyMs > 0) await this.wait(this.latencyMs);
+    if (this.closed) return void res.destroy();
+    return this.sendBytes(res, out.status ?? 200, out.body, headers, gzipOk, out);
   }
 
   /** The real answer to a call, from the page cache when enabled. */
@@ -389,13 +516,9 @@ class SandboxServer {
     return kept;
   }
 
-  private sendXml(res: http.ServerResponse, status: number, xml: string, headers: Record<string, string>, gzipOk: boolean, cached?: Answer): Promise<void> {
-    return this.sendBytes(res, status, Buffer.from(xml, 'utf8'), headers, gzipOk, cached);
-  }
-
   private async sendBytes(res: http.ServerResponse, status: number, raw: Buffer, headers: Record<string, string>, gzipOk: boolean, cached?: Answer): Promise<void> {
     let buf = raw;
-    const h: Record<string, string> = { ...headers, 'Content-Type': 'text/xml;charset=UTF-8' };
+    const h: Record<string, string> = { ...headers, 'Content-Type': cached?.contentType ?? XML_TYPE };
     if (gzipOk && raw.length > 0) {
       // Level 1 with the big window state: a 1.7 MB page in ~5 ms on the thread pool, ~10% of its
       // size; higher levels save little on this repetitive XML and cost the benchmark's CPU.
@@ -426,9 +549,11 @@ class SandboxServer {
     headers: Record<string, string>,
     gzipOk: boolean,
     respond: () => Answer,
+    dialect: Dialect,
   ): Promise<void> {
-    const xmlFault = FAULT_BODIES[kind];
-    if (xmlFault !== undefined) return this.sendXml(res, 200, encodeFault(xmlFault[0], xmlFault[1]), headers, gzipOk);
+    const special = dialect.special(kind);
+    if (special !== undefined) return this.sendBytes(res, special.status, Buffer.from(special.body, 'utf8'), headers, gzipOk, { ...plain(special.body), contentType: special.contentType });
+    const typed = (body: Buffer): Answer => ({ ...plain(''), body, contentType: dialect.contentType });
     switch (kind) {
       case 'http429':
         this.stats.throttled++;
@@ -445,33 +570,31 @@ class SandboxServer {
       case 'hang': {
         await this.wait(this.faults.hangMs);
         if (this.closed || req.socket.destroyed) return void req.socket.destroy();
-        return this.sendBytes(res, 200, respond().body, headers, gzipOk);
+        const late = respond();
+        return this.sendBytes(res, late.status ?? 200, late.body, headers, gzipOk, typed(late.body));
       }
       case 'truncated': {
-        // A complete HTTP message whose XML stops half way, as a proxy that gave up would send.
+        // A complete HTTP message whose body stops half way, as a proxy that gave up would send.
         const full = respond().body;
-        return this.sendBytes(res, 200, full.subarray(0, Math.floor(full.length / 2)), headers, gzipOk);
+        return this.sendBytes(res, 200, full.subarray(0, Math.floor(full.length / 2)), headers, gzipOk, typed(full));
       }
       case 'empty':
-        res.writeHead(200, { ...headers, 'Content-Type': 'text/xml;charset=UTF-8', 'Content-Length': '0' });
+        res.writeHead(200, { ...headers, 'Content-Type': dialect.contentType, 'Content-Length': '0' });
         res.end();
         return;
-      case 'doctype':
-        return this.sendXml(res, 200, DOCTYPE_BODY, headers, gzipOk);
-      case 'deep-nesting':
-        return this.sendXml(res, 200, deepNestingBody(), headers, gzipOk);
       case 'oversize':
-        return this.oversize(res, headers);
-      default:
-        return this.sendBytes(res, 200, respond().body, headers, gzipOk);
+        return this.oversize(res, headers, dialect);
+      default: {
+        const out = respond();
+        return this.sendBytes(res, out.status ?? 200, out.body, headers, gzipOk, typed(out.body));
+      }
     }
   }
 
   /** 300 MB streamed in 64 KiB chunks with backpressure: never built in memory. */
-  private async oversize(res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
-    res.writeHead(200, { ...headers, 'Content-Type': 'text/xml;charset=UTF-8' });
-    const head = '<?xml version="1.0" encoding="UTF-8"?><methodResponse><params><param><value><array><data>';
-    const chunk = Buffer.from(`<value>${'x'.repeat(64 * 1024 - 15)}</value>`, 'utf8');
+  private async oversize(res: http.ServerResponse, headers: Record<string, string>, dialect: Dialect): Promise<void> {
+    res.writeHead(200, { ...headers, 'Content-Type': dialect.contentType });
+    const { head, chunk, tail } = dialect.oversize;
     let sent = 0;
     const write = async (b: Buffer | string): Promise<boolean> => {
       if (res.destroyed || this.closed) return false;
@@ -492,7 +615,7 @@ class SandboxServer {
     };
     if (!(await write(head))) return;
     while (sent < OVERSIZE_BYTES) if (!(await write(chunk))) return;
-    res.end('</data></array></value></param></params></methodResponse>');
+    res.end(tail);
   }
 
   /** Real-time delay (latency, hangs) that close() cuts short. */
@@ -508,6 +631,22 @@ class SandboxServer {
       };
       this.waiters.add(w);
     });
+  }
+}
+
+/** An answer that is only bytes (no cache entry). */
+function plain(text: string): Answer {
+  return { body: Buffer.from(text, 'utf8'), fault: false, gz: undefined, cacheKey: undefined };
+}
+
+/** A POST body as an object of parameters; anything but a JSON object reads as none. */
+function jsonBody(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  try {
+    const v: unknown = JSON.parse(raw.toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 
