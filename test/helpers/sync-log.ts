@@ -10,9 +10,18 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** A row's identity in a table stream: Id, or ContactId:GroupId for the table without Id. */
+/** REST streams keyed on their parent's id and their own. */
+const REST_COMPOSITE: Record<string, string> = { tag_contacts: 'tag_id', order_items: 'order_id', order_payments: 'order_id' };
+
+/**
+ * A row's identity: Id in a table stream (ContactId:GroupId for the table without Id), id in a REST
+ * stream (parent id:id in a nested one).
+ */
 export function keyOf(stream: string, d: Record<string, unknown>): string {
-  return stream === 'contact_group_assign' ? `${String(d['ContactId'])}:${String(d['GroupId'])}` : String(d['Id']);
+  if (stream === 'contact_group_assign') return `${String(d['ContactId'])}:${String(d['GroupId'])}`;
+  const parent = REST_COMPOSITE[stream];
+  if (parent !== undefined) return `${String(d[parent])}:${String(d['id'])}`;
+  return String(d['Id'] ?? d['id']);
 }
 
 /**
