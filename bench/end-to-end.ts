@@ -12,8 +12,10 @@ import {
 } from './harness.js';
 
 /**
- * End to end (and scale): `read` of the contact stream (86 fields, custom fields included, as
- * discover offers it) from a sandbox of N contacts at zero latency, stdout counted and discarded.
+ * End to end (and scale): `read` of the contacts from a sandbox of N contacts at zero latency,
+ * stdout counted and discarded: through XML-RPC, the `contact` table stream (86 fields, custom fields
+ * included, as discover offers it); through REST v2, the `contacts` resource stream (every field
+ * Keap's spec lists, nested addresses, emails and phones, custom fields as columns).
  *
  * The sandbox runs in its own process with its page cache on and gzip off, and each size is read
  * once before the measured runs so every page is already rendered: the measured runs cost the
@@ -80,21 +82,30 @@ function check(run: ConnectorRun, stream: string, expected: number): void {
   }
 }
 
-export async function benchEndToEnd(sizes: readonly { contacts: number; runs: number }[]): Promise<EndToEndResult> {
+export type BenchApi = 'xmlrpc' | 'rest';
+
+/** The stream read, and a tiny one whose read measures what any read costs before its first record. */
+const STREAMS: Record<BenchApi, { main: string; tiny: string }> = {
+  xmlrpc: { main: 'contact', tiny: 'user' },
+  rest: { main: 'contacts', tiny: 'tag_categories' },
+};
+
+export async function benchEndToEnd(sizes: readonly { contacts: number; runs: number }[], api: BenchApi = 'xmlrpc'): Promise<EndToEndResult> {
+  const streams = STREAMS[api];
   let startup: EndToEndResult['startup'] | undefined;
   const results: SizeResult[] = [];
   for (const { contacts, runs } of sizes) {
-    log(`end to end: starting a sandbox of ${contacts.toLocaleString('en-US')} contacts`);
+    log(`end to end (${api}): starting a sandbox of ${contacts.toLocaleString('en-US')} contacts`);
     const sb = await startSandboxProcess(['--seed', '1', '--contacts', String(contacts), '--cache-pages', '--no-gzip', ...QUOTAS_OUT_OF_THE_WAY]);
     const s = scratchDir();
     try {
-      const config = s.write('config.json', sandboxConfig(sb.info, { requests_per_second: 1_000_000, requests_per_minute: 100_000_000, requests_per_day: 1_000_000_000 }));
-      const catalog = s.write('catalog.json', await configuredCatalog(config, ['contact']));
+      const config = s.write('config.json', sandboxConfig(sb.info, { api, requests_per_second: 1_000_000, requests_per_minute: 100_000_000, requests_per_day: 1_000_000_000 }));
+      const catalog = s.write('catalog.json', await configuredCatalog(config, [streams.main]));
       if (startup === undefined) {
-        const small = s.write('catalog-small.json', await configuredCatalog(config, ['user']));
+        const small = s.write('catalog-small.json', await configuredCatalog(config, [streams.tiny]));
         const tiny: ConnectorRun[] = [];
         for (let i = 0; i < 3; i++) tiny.push(await runConnector(['read', '--config', config, '--catalog', small], { measure: true }));
-        for (const t of tiny) if (t.exitCode !== 0) throw new Error(`read of user exited ${t.exitCode}: ${t.stderr.slice(-2000)}`);
+        for (const t of tiny) if (t.exitCode !== 0) throw new Error(`read of ${streams.tiny} exited ${t.exitCode}: ${t.stderr.slice(-2000)}`);
         startup = {
           cpuMs: Math.min(...tiny.map((t) => (t.userUs + t.systemUs) / 1000)),
           wallMs: Math.min(...tiny.map((t) => t.wallMs)),
@@ -103,17 +114,17 @@ export async function benchEndToEnd(sizes: readonly { contacts: number; runs: nu
       }
       // Renders every page into the sandbox's cache; checked, not measured.
       const warm = await runConnector(['read', '--config', config, '--catalog', catalog], { measure: false });
-      check(warm, 'contact', contacts);
+      check(warm, streams.main, contacts);
       const measured: RunFigures[] = [];
       for (let i = 0; i < runs; i++) {
         const before = sb.cpuMs();
         const run = await runConnector(['read', '--config', config, '--catalog', catalog], { measure: true });
         const after = sb.cpuMs();
-        check(run, 'contact', contacts);
+        check(run, streams.main, contacts);
         const f = figures(run, before === undefined || after === undefined ? undefined : after - before);
         measured.push(f);
         log(
-          `  ${contacts} contacts, run ${i + 1}/${runs}: ${Math.round(f.recordsPerSec)} records/s, ${f.cpuUsPerRecord.toFixed(1)} CPU us/record, ` +
+          `  ${api} ${contacts} contacts, run ${i + 1}/${runs}: ${Math.round(f.recordsPerSec)} records/s, ${f.cpuUsPerRecord.toFixed(1)} CPU us/record, ` +
             `peak RSS ${f.peakRssMb.toFixed(0)} MB, sandbox CPU ${f.sandboxCpuMs ?? '?'} ms`,
         );
       }

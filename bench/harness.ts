@@ -29,6 +29,7 @@ export type Json = Record<string, unknown>;
 
 export interface SandboxInfo {
   api_url: string;
+  rest_url: string;
   api_key: string;
 }
 
@@ -109,8 +110,9 @@ export function scratchDir(): { dir: string; write(name: string, value: unknown)
   };
 }
 
+/** A config for the sandbox process; XML-RPC unless `extra` says `api: 'rest'`. */
 export function sandboxConfig(sb: SandboxInfo, extra: Json = {}): Json {
-  return { credentials: { auth_type: 'api_key', api_key: sb.api_key }, api: 'xmlrpc', api_url: sb.api_url, ...extra };
+  return { credentials: { auth_type: 'api_key', api_key: sb.api_key }, api: 'xmlrpc', api_url: sb.api_url, rest_url: sb.rest_url, ...extra };
 }
 
 /** `discover`, then a configured catalog of `streams` (discover's order), all full refresh. */

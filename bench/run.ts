@@ -10,8 +10,9 @@ import { benchParse, type ParseResult } from './parse.js';
  * `npm run bench`: every scenario in one run, side by side, on this machine. Prints a table and
  * writes bench/results.json (every figure, the machine and its load, each target met or not).
  *
- * `node dist/bench/run.js [parse] [e2e] [scale] [latency]` runs only those scenarios (e2e and
- * scale share their sandboxes when both run). Runs: BENCH_RUNS (default 5) per size, 3 at 1M rows.
+ * `node dist/bench/run.js [parse] [e2e] [scale] [rest] [rest-scale] [latency]` runs only those
+ * scenarios (e2e and scale share their sandboxes when both run; rest and rest-scale likewise, through
+ * REST v2). Runs: BENCH_RUNS (default 5) per size, 3 at 1M rows.
  *
  * Figures under load: the machine has 2 cores and may be shared. Throughput and CPU per record are
  * the BEST of the runs (the least disturbed by anything else running); peak RSS is the HIGHEST of
@@ -47,13 +48,18 @@ async function main(): Promise<void> {
   if (want('scale')) sizes.push({ contacts: 1_000_000, runs: Math.min(RUNS, 3) });
   const e2e: EndToEndResult | undefined = sizes.length ? await benchEndToEnd(sizes) : undefined;
 
+  const restSizes: { contacts: number; runs: number }[] = [];
+  if (want('rest') || want('rest-scale')) restSizes.push({ contacts: 200_000, runs: RUNS });
+  if (want('rest-scale')) restSizes.push({ contacts: 1_000_000, runs: Math.min(RUNS, 3) });
+  const rest: EndToEndResult | undefined = restSizes.length ? await benchEndToEnd(restSizes, 'rest') : undefined;
+
   const latency: LatencyResult | undefined = want('latency') ? await benchLatency() : undefined;
 
-  const targets = evaluate(parse, e2e, latency);
+  const targets = [...evaluate(parse, e2e, latency), ...evaluateRest(rest)];
   const loadEnd = loadavg();
-  const results = { startedAt, machine: { ...machine, loadAverageAtEnd: loadEnd }, method: METHOD, parse, endToEnd: e2e, latency, targets };
+  const results = { startedAt, machine: { ...machine, loadAverageAtEnd: loadEnd }, method: METHOD, parse, endToEnd: e2e, restEndToEnd: rest, latency, targets };
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(table(machine, loadEnd, parse, e2e, latency, targets));
+  process.stdout.write(table(machine, loadEnd, parse, e2e, rest, latency, targets));
   process.stdout.write(`\nwritten: bench/results.json\n`);
 }
 
@@ -99,6 +105,19 @@ function evaluate(parse: { results: ParseResult[] } | undefined, e2e: EndToEndRe
   return t;
 }
 
+/** REST v2 end to end: the same goals as XML-RPC's, on the `contacts` resource. */
+function evaluateRest(rest: EndToEndResult | undefined): Target[] {
+  const t: Target[] = [];
+  const mid = rest?.sizes.find((s) => s.contacts === 200_000);
+  if (mid) {
+    t.push({ name: 'REST end to end records/s (200k)', value: mid.best.recordsPerSec, goal: '>= 50,000', met: mid.best.recordsPerSec >= 50_000 });
+    t.push({ name: 'REST end to end CPU us/record (200k)', value: mid.best.cpuUsPerRecord, goal: '<= 20', met: mid.best.cpuUsPerRecord <= 20 });
+  }
+  const big = rest?.sizes.find((s) => s.contacts === 1_000_000);
+  if (big) t.push({ name: 'REST peak RSS MB (1M)', value: big.peakRssMb, goal: '<= 150', met: big.peakRssMb <= 150 });
+  return t;
+}
+
 function num(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -108,6 +127,7 @@ function table(
   loadEnd: number[],
   parse: { bytes: number; results: ParseResult[] } | undefined,
   e2e: EndToEndResult | undefined,
+  rest: EndToEndResult | undefined,
   latency: LatencyResult | undefined,
   targets: Target[],
 ): string {
@@ -130,14 +150,10 @@ function table(
       parse.results.map((r) => [r.name, num(r.mbPerSec, 1), num(r.rowsPerSec), `${num(ours / r.mbPerSec, 2)}x`]),
     );
   }
-  if (e2e) {
-    out.push(
-      `End to end and scale: read of \`contact\` (86 fields), sandbox at zero latency, stdout counted and discarded; node ${NODE_FLAGS.join(' ')} main.js as the bin runs it`,
-      `(best of runs for records/s and CPU; highest peak RSS; fixed cost of any read: ${num(e2e.startup.cpuMs)} ms CPU, ${num(e2e.startup.peakRssMb)} MB)`,
-    );
+  const sizesTable = (r: EndToEndResult): void =>
     rows(
       ['rows', 'runs', 'records/s', 'CPU us/record', 'less startup', 'peak RSS MB', 'median rec/s', 'sandbox CPU ms/run'],
-      e2e.sizes.map((s) => [
+      r.sizes.map((s) => [
         num(s.contacts),
         String(s.runs.length),
         num(s.best.recordsPerSec),
@@ -145,9 +161,22 @@ function table(
         num(s.bestCpuUsPerRecordAfterStartup, 1),
         num(s.peakRssMb),
         num(s.median.recordsPerSec),
-        num(Math.min(...s.runs.map((r) => r.sandboxCpuMs ?? Number.NaN))),
+        num(Math.min(...s.runs.map((x) => x.sandboxCpuMs ?? Number.NaN))),
       ]),
     );
+  if (e2e) {
+    out.push(
+      `End to end and scale: read of \`contact\` (86 fields), sandbox at zero latency, stdout counted and discarded; node ${NODE_FLAGS.join(' ')} main.js as the bin runs it`,
+      `(best of runs for records/s and CPU; highest peak RSS; fixed cost of any read: ${num(e2e.startup.cpuMs)} ms CPU, ${num(e2e.startup.peakRssMb)} MB)`,
+    );
+    sizesTable(e2e);
+  }
+  if (rest) {
+    out.push(
+      `REST v2 end to end: read of \`contacts\` (every field of Keap's spec, nested lists kept), same method`,
+      `(fixed cost of any read: ${num(rest.startup.cpuMs)} ms CPU, ${num(rest.startup.peakRssMb)} MB)`,
+    );
+    sizesTable(rest);
   }
   if (latency) {
     const b = latency.bound;

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the connector's main job on the embedded sandbox, the way a user would run it.
- * Starts a Keap double with a realistic account, runs `discover`, a full sync of every table and a
- * few report streams, changes some rows, runs an incremental sync from the saved state, and writes
+ * Starts a Keap double with a realistic account, runs `discover`, a full sync of every REST v2
+ * resource and a few report streams, changes some rows, runs an incremental sync from the saved
+ * state, and writes
  * one JSONL file per stream plus the final state under ./output/. Progress goes to stderr (bars on a
  * terminal, plain lines otherwise); the summary table goes to stdout.
  */
@@ -10,6 +11,7 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream }
 import { join, resolve } from 'node:path';
 import split2 from 'split2';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { restStreams } from '../src/streams/rest-registry.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/src/main.js');
@@ -34,20 +36,25 @@ interface SyncResult {
 
 type Msg = Record<string, unknown>;
 
+const DEMO_QUOTAS = { perSecond: 250, perMinute: 15_000 };
+
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const sandbox = await startSandbox({ seed: 42, contacts: 5000 });
+  // Quotas ten times Keap's, on both sides: the demo shows a whole account in well under a minute,
+  // and order_payments asks once per order. Against Keap the connector keeps to Keap's quotas.
+  const sandbox = await startSandbox({ seed: 42, contacts: 5000, quotas: { oauth: DEMO_QUOTAS } });
   try {
     const config = writeConfig(sandbox);
-    say(`Sandbox Keap app at ${sandbox.apiUrl} (5,000 contacts, tags, orders, invoices, affiliates, saved searches).`);
+    say(`Sandbox Keap app at ${sandbox.restUrl} (REST v2; 5,000 contacts, tags, orders, affiliates, saved searches).`);
 
     const discovered = await runJson(['discover', '--config', config]);
     const catalogMsg = discovered.find((m) => m['type'] === 'CATALOG') as { catalog: { streams: Msg[] } } | undefined;
     if (!catalogMsg) throw new Error('discover printed no catalog');
     const catalog = join(OUT, 'catalog.json');
     writeFileSync(catalog, JSON.stringify(configured(catalogMsg.catalog.streams), null, 2));
-    say(`discover: ${catalogMsg.catalog.streams.length} streams (60 tables with this account's custom fields, ${catalogMsg.catalog.streams.length - 60} reports). Catalog in output/catalog.json.`);
+    const reports = catalogMsg.catalog.streams.length - restStreams().length;
+    say(`discover: ${catalogMsg.catalog.streams.length} streams (${restStreams().length} REST v2 resources with this account's custom fields, ${reports} reports). Catalog in output/catalog.json.`);
 
     const files = new Map<string, WriteStream>();
     say('\nFull sync');
@@ -79,11 +86,13 @@ function writeConfig(sandbox: Sandbox): string {
       client_secret: sandbox.credentials.client_secret,
       refresh_token: sandbox.credentials.refresh_token,
     },
-    api: 'xmlrpc',
+    rest_url: sandbox.restUrl,
     api_url: sandbox.apiUrl,
     token_url: sandbox.tokenUrl,
     start_date: '2019-01-01T00:00:00Z',
     concurrency: 4,
+    requests_per_second: DEMO_QUOTAS.perSecond,
+    requests_per_minute: DEMO_QUOTAS.perMinute,
     reports: [
       { report: 'webforms' },
       { report: 'affiliate_commissions', dates: { duration: 'date_range', start: { bound: 'date', date: '2019-01-01' } } },
@@ -118,11 +127,11 @@ function changeRows(sandbox: Sandbox): string {
   const contacts = sandbox.data.table('Contact');
   for (let i = 0; i < 25; i++) contacts.update(1 + i * 173, { JobTitle: 'Head of Growth' });
   for (let i = 0; i < 5; i++) contacts.insert({ FirstName: 'New', LastName: `Lead ${i + 1}`, Email: `new.lead${i + 1}@example.com`, City: 'Ogden' });
-  const invoices = sandbox.data.table('Invoice');
-  for (let i = 0; i < 10; i++) invoices.update(1 + i * 97, { Description: 'Adjusted' });
+  const orders = sandbox.data.table('Job');
+  for (let i = 0; i < 10; i++) orders.update(1 + i * 97, { JobNotes: 'Adjusted' });
   const tags = sandbox.data.table('ContactGroupAssign');
   for (let i = 0; i < 8; i++) tags.insert({ ContactId: 40 + i, GroupId: 3 });
-  return '25 contacts edited, 5 contacts added, 10 invoices adjusted, 8 tags applied';
+  return '25 contacts edited, 5 contacts added, 10 orders adjusted, 8 tags applied';
 }
 
 async function runJson(args: string[]): Promise<Msg[]> {

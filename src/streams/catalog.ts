@@ -36,11 +36,24 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
 /** REST v2: the configured resources with the account's custom fields (from each resource's model), then the reports. */
 async function discoverRest(o: CatalogOptions, client: KeapCaller, log: LogFn): Promise<StreamDef[]> {
   const models = await readRestModels(client, o.resources, (m) => log('WARN', m));
-  return [...restStreamDefs(o.resources, models), ...reportStreamDefs(o.reports)];
+  return withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports), log);
+}
+
+/**
+ * Report entries keep the names users gave them (a report id like `webforms` or
+ * `affiliate_commissions` is also a REST resource's name): an explicit report entry wins, and the
+ * resource of the same name is not offered in that run, with a line saying how to have both.
+ */
+function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn): StreamDef[] {
+  const taken = new Set(reports.map((r) => r.name));
+  for (const r of resources) {
+    if (taken.has(r.name)) log?.('WARN', `the report entry named '${r.name}' takes that stream name, so the REST resource stream '${r.name}' is not offered; give the report entry a "stream" name to have both`);
+  }
+  return [...resources.filter((r) => !taken.has(r.name)), ...reports];
 }
 
 /** What `read` can run: every stream of the configured API (the catalog's schema says which fields) and the reports. */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
-  if (o.api === 'rest') return [...restStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+  if (o.api === 'rest') return withReports(restStreamDefs(undefined), reportStreamDefs(o.reports));
   return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
 }
