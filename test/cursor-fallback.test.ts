@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRead } from '../src/protocol/commands.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import { scratch } from './helpers/cli.js';
+import { capture, errors, harness, logs, records, states, streamState, type Harness, type Message } from './helpers/report-harness.js';
+import { TEST_QUOTAS } from './helpers/sandbox.js';
+
+/**
+ * No public schema shows InvoicePayment.LastUpdated (keap-evidence.md §2.3), and the sandbox's
+ * InvoicePayment has none: a query naming it gets fault 10, NoFieldFound. The stream then reads the
+ * whole table, says so once, and remembers it, so later runs go straight to a full read.
+ */
+let sb: Sandbox;
+let h: Harness;
+
+beforeAll(async () => {
+  sb = await startSandbox({ port: 0, seed: 8, contacts: 120, quotas: { apiKey: TEST_QUOTAS, oauth: TEST_QUOTAS } });
+  h = harness({
+    credentials: { auth_type: 'api_key', api_key: sb.credentials.api_key },
+    api_url: sb.apiUrl,
+    tables: ['InvoicePayment', 'InvoiceItem'],
+    page_size: 7,
+    requests_per_second: 100_000,
+    requests_per_minute: 1_000_000,
+  });
+});
+afterAll(() => sb.close());
+
+const queries = (): number => sb.stats.byMethod['DataService.query'] ?? 0;
+
+function finalState(messages: Message[], stream: string): Record<string, unknown> {
+  const all = states(messages, stream);
+  return streamState(all[all.length - 1] as Message);
+}
+
+describe('a cursor Keap does not have', () => {
+  it('turns an incremental sync into a full read with one log line, and remembers it for the next run, which goes straight to it', async () => {
+    const rows = sb.data.table('InvoicePayment').count();
+    const before = queries();
+    const first = await h.read(['invoice_payment'], { mode: 'incremental' });
+    const firstQueries = queries() - before;
+    expect(errors(first.messages)).toEqual([]);
+    const got = records(first.messages, 'invoice_payment');
+    expect(got).toHaveLength(rows);
+    expect(got.every((r) => r['LastUpdated'] === null && typeof r['Id'] === 'number')).toBe(true);
+    const said = logs(first.messages).filter((l) => l.includes('has no field LastUpdated'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^invoice_payment: Keap says InvoicePayment has no field LastUpdated; reading the whole table/);
+    const state = finalState(first.messages, 'invoice_payment');
+    expect(state['cursor_missing']).toBe('LastUpdated');
+    expect(typeof state['LastSuccessfulRun']).toBe('string');
+    // Every checkpoint already carries it: a run killed mid-way resumes as a full read.
+    for (const s of states(first.messages, 'invoice_payment')) expect(streamState(s)['cursor_missing']).toBe('LastUpdated');
+
+    const mid = queries();
+    const second = await h.read(['invoice_payment'], { mode: 'incremental', state: { invoice_payment: state } });
+    const secondQueries = queries() - mid;
+    expect(errors(second.messages)).toEqual([]);
+    expect(records(second.messages, 'invoice_payment')).toHaveLength(rows);
+    expect(logs(second.messages).filter((l) => l.includes('has no field LastUpdated'))).toEqual([
+      "invoice_payment: reading the whole table: an earlier sync found that InvoicePayment has no field LastUpdated (reset the stream's state to try it again)",
+    ]);
+    expect(finalState(second.messages, 'invoice_payment')['cursor_missing']).toBe('LastUpdated');
+    // The first run spent two queries finding out (the refused page and the check); the second none.
+    expect(firstQueries - secondQueries).toBe(2);
+  });
+
+  it('reads such a table in full refresh too, without asking for the field', async () => {
+    const r = await h.read(['invoice_payment'], { mode: 'full_refresh' });
+    expect(errors(r.messages)).toEqual([]);
+    expect(records(r.messages, 'invoice_payment')).toHaveLength(sb.data.table('InvoicePayment').count());
+    expect(finalState(r.messages, 'invoice_payment')['cursor_missing']).toBe('LastUpdated');
+  });
+
+  it('still fails a stream when the missing field is another one, with Keap\'s message', async () => {
+    const catalog = await h.discover();
+    const stream = structuredClone(catalog.find((s) => s['name'] === 'invoice_item')) as Message & { json_schema: { properties: Record<string, unknown> } };
+    stream.json_schema.properties['_NoSuchField'] = { type: ['null', 'string'] };
+    const dir = scratch({ 'catalog.json': { streams: [{ stream, sync_mode: 'incremental', destination_sync_mode: 'append_dedup', cursor_field: ['LastUpdated'] }] } });
+    const r = await capture('read invoice_item with a field Keap lacks', (s) => runRead(s, 'airbyte', [h.configPath], dir.path('catalog.json'), undefined));
+    expect(errors(r.messages).join('\n')).toMatch(/invoice_item: .*NoFieldFound.*_NoSuchField/);
+    expect(records(r.messages, 'invoice_item')).toEqual([]);
+    expect(logs(r.messages).some((l) => l.includes('has no field LastUpdated'))).toBe(false);
+  });
+});
