@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeapTimeZone } from '../src/keap/dates.js';
 import { runRead } from '../src/protocol/commands.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import type { Sink } from '../src/streams/sink.js';
+import { readTable } from '../src/streams/table-reader.js';
+import { tableStreams, type TableEntry } from '../src/streams/table-registry.js';
+import { fakeClient, type Answer } from './helpers/fake-transport.js';
 import { scratch } from './helpers/cli.js';
 import { capture, errors, harness, logs, records, states, streamState, type Harness, type Message } from './helpers/report-harness.js';
 import { TEST_QUOTAS } from './helpers/sandbox.js';
@@ -61,8 +66,8 @@ describe('a cursor Keap does not have', () => {
       "invoice_payment: reading the whole table: an earlier sync found that InvoicePayment has no field LastUpdated (reset the stream's state to try it again)",
     ]);
     expect(finalState(second.messages, 'invoice_payment')['cursor_missing']).toBe('LastUpdated');
-    // The first run spent two queries finding out (the refused page and the check); the second none.
-    expect(firstQueries - secondQueries).toBe(2);
+    // The first run spent one query finding out (the refused page: Keap's message names the field); the second none.
+    expect(firstQueries - secondQueries).toBe(1);
   });
 
   it('reads such a table in full refresh too, without asking for the field', async () => {
@@ -81,5 +86,48 @@ describe('a cursor Keap does not have', () => {
     expect(errors(r.messages).join('\n')).toMatch(/invoice_item: .*NoFieldFound.*_NoSuchField/);
     expect(records(r.messages, 'invoice_item')).toEqual([]);
     expect(logs(r.messages).some((l) => l.includes('has no field LastUpdated'))).toBe(false);
+  });
+});
+
+describe('telling a missing cursor from another missing field', () => {
+  const entry = tableStreams().find((t) => t.table === 'InvoicePayment') as TableEntry;
+  const plan = { entry, stream: entry.stream, fields: [{ name: 'Id', kind: 'integer' as const }, { name: 'LastUpdated', kind: 'date-time' as const }], incremental: true, state: {} };
+  const unnamed = { fault: 10, text: '[NoFieldFound]No such field' };
+
+  /** Reads InvoicePayment incrementally from scripted answers (the fake transport streams no rows). */
+  function run(script: Answer[]): { done: Promise<void>; said: string[]; calls: () => string[] } {
+    const { client, transport, clock } = fakeClient(script);
+    const said: string[] = [];
+    const sink = {
+      record: () => {},
+      log: (_l: string, m: string) => said.push(m),
+      state: () => {},
+      estimate: () => {},
+      ready: () => undefined,
+    } as unknown as Sink;
+    const ctx = { client, sink, tz: new KeapTimeZone('America/New_York'), clock, pageSize: 10, startDate: undefined, lookbackMs: 0 };
+    const calls = (): string[] => transport.calls.map((c) => `${c.method} ${JSON.stringify(c.params.slice(1, 6))}`);
+    return { done: readTable(plan, ctx), said, calls };
+  }
+
+  it("asks once more, for the cursor alone, when Keap's message does not name the field, and then reads in full", async () => {
+    const r = run([{ ok: 1 }, unnamed, unnamed, { ok: 1 }, { ok: [] }]);
+    await r.done;
+    expect(r.calls()).toEqual([
+      'DataService.count ["InvoicePayment",{"Id":"%"}]',
+      'DataService.query ["InvoicePayment",10,0,{"Id":"~>~ 0"},["Id","LastUpdated"]]',
+      // The check: only the cursor is named, so a NoFieldFound can only be about it.
+      'DataService.query ["InvoicePayment",1,0,{"LastUpdated":"~null~"},["LastUpdated"]]',
+      'DataService.count ["InvoicePayment",{"Id":"%"}]',
+      // Every row, without the cursor.
+      'DataService.query ["InvoicePayment",10,0,{"Id":"~>~ 0"},["Id"]]',
+    ]);
+    expect(r.said.filter((m) => m.includes('has no field LastUpdated'))).toHaveLength(1);
+  });
+
+  it('fails with the first answer when the cursor turns out to be there', async () => {
+    const r = run([{ ok: 1 }, unnamed, { ok: [] }]);
+    await expect(r.done).rejects.toThrow(/NoFieldFound\]No such field/);
+    expect(r.calls()).toHaveLength(3);
   });
 });

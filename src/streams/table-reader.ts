@@ -69,11 +69,13 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
 
 /**
  * Whether an error means the table has no column `entry.cursor`. Keap answers a query naming a
- * field it does not have with fault 10 (NoFieldFound); its text is not documented, so which field
- * it means is settled by asking for the cursor column alone.
+ * field it does not have with fault 10 (NoFieldFound). Its text is not documented: when it names
+ * `Table.Cursor` that settles it; otherwise one query asking for the cursor column alone does.
  */
 async function cursorIsMissing(err: unknown, entry: TableEntry, ctx: ReadContext): Promise<boolean> {
   if (!isNoFieldFound(err) || entry.cursor === null) return false;
+  const text = err instanceof KeapError && err.signal?.kind === 'fault' ? err.signal.text : '';
+  if (new RegExp(`(^|[^\\w.])${entry.table}\\.${entry.cursor}(?![\\w.])`).test(text)) return true;
   try {
     // Only the cursor is named, so a NoFieldFound now can only be about it.
     await ctx.client.call('DataService.query', [entry.table, 1, 0, { [entry.cursor]: '~null~' }, [entry.cursor]], { what: `DataService.query on ${entry.table} (is there a ${entry.cursor}?)` });
