@@ -2,6 +2,7 @@ import type { KeapClient, LogFn } from '../keap/client.js';
 import { KeapError } from '../keap/errors.js';
 import { readCustomFields, type CustomField } from './custom-fields.js';
 import type { ReportConfig } from './report-types.js';
+import { namesCustomFields } from './report-resolve.js';
 import { reportStreamDefs } from './report-streams.js';
 import type { StreamDef } from './stream-def.js';
 import { tableStreamDefs } from './table-streams.js';
@@ -17,7 +18,8 @@ export interface CatalogOptions {
  */
 export async function discoverStreams(o: CatalogOptions, client: KeapClient, log: LogFn): Promise<StreamDef[]> {
   let custom: CustomField[] = [];
-  const needsCustom = !o.tables || o.tables.some((t) => ['Contact', 'Affiliate', 'Lead', 'ContactAction', 'Company', 'Job', 'RecurringOrder'].includes(t));
+  const needsCustom =
+    !o.tables || o.tables.some((t) => ['Contact', 'Affiliate', 'Lead', 'ContactAction', 'Company', 'Job', 'RecurringOrder'].includes(t)) || o.reports.some(namesCustomFields);
   if (needsCustom) {
     try {
       custom = await readCustomFields(client);
@@ -26,7 +28,7 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
       log('WARN', `custom fields are not listed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports)];
+  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, custom)];
 }
 
 /** What `read` can run: every table stream (the catalog's schema says which fields) and the reports. */
