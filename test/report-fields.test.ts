@@ -88,3 +88,20 @@ describe('report fields', () => {
     }
   });
 });
+
+describe('a date-only field as a data_query cursor', () => {
+  it('is compared with the whole day of the bookmark, so rows dated that day are not skipped', async () => {
+    const payments = sb.data.table('Payment');
+    // The latest pay date: a midnight on the app's clock (Keap's Date type).
+    let latest = 0;
+    for (let id = 1; id <= payments.count(); id++) latest = Math.max(latest, Number(payments.value(id, 'PayDate') ?? 0));
+    const sameDay = [...payments.ids()].filter((id) => payments.value(id, 'PayDate') === latest);
+    expect(sameDay.length).toBeGreaterThan(0);
+    const h = harness(sandboxConfig(sb, [{ report: 'data_query', table: 'Payment', query: "'PayDate':'~>=~LastSuccessfulRun'", fields: ['Id', 'PayDate'] }]));
+    // The last sync ran that afternoon: the bookmark is 15 hours after the day began.
+    const bookmark = new Date(latest + 15 * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const r = await h.read(['data_query'], { mode: 'incremental', state: { data_query: { LastSuccessfulRun: bookmark } } });
+    expect(errors(r.messages)).toEqual([]);
+    expect(records(r.messages, 'data_query').map((x) => x['Id'])).toEqual(sameDay);
+  });
+});
