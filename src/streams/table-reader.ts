@@ -46,9 +46,11 @@ export interface TablePlan {
 export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void> {
   const { entry, stream } = plan;
   const known = plan.state.cursor_missing;
+  // Whether the row count is in: a pass started again without the cursor need not ask twice.
+  const counted = { done: false };
   if (entry.cursor === null || known !== entry.cursor) {
     try {
-      await readPass(plan, ctx, plan.incremental ? entry.cursor : null, undefined);
+      await readPass(plan, ctx, plan.incremental ? entry.cursor : null, undefined, counted);
       return;
     } catch (err) {
       if (entry.cursor === null || !(await cursorIsMissing(err, entry, ctx))) throw err;
@@ -60,11 +62,11 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
     );
     // Whatever a killed pass left in progress assumed the cursor: start again from the first row.
     const { in_progress: _dropped, ...finished } = plan.state;
-    await readPass({ ...plan, state: finished }, ctx, null, entry.cursor);
+    await readPass({ ...plan, state: finished }, ctx, null, entry.cursor, counted);
     return;
   }
   ctx.sink.log('INFO', `${stream}: reading the whole table: an earlier sync found that ${entry.table} has no field ${entry.cursor} (reset the stream's state to try it again)`);
-  await readPass(plan, ctx, null, entry.cursor);
+  await readPass(plan, ctx, null, entry.cursor, counted);
 }
 
 /**
@@ -96,7 +98,7 @@ function isNoFieldFound(err: unknown): boolean {
  * `missing`: the table's cursor column when Keap has none: it is not asked for, and the states say
  * so for later runs.
  */
-async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null, missing: string | undefined): Promise<void> {
+async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null, missing: string | undefined, counted: { done: boolean }): Promise<void> {
   const { entry, stream } = plan;
   const { client, sink, tz } = ctx;
   const keyset = entry.keyset;
@@ -111,10 +113,11 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
   const what = `DataService.query on ${entry.table}`;
   const selected = requestedFields(plan.fields, entry, missing);
   const shaper = new RecordShaper(plan.fields, tz);
-  const estimate = client
-    .call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` })
+  const estimate = (counted.done ? Promise.resolve(undefined) : client.call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` }))
     .then((n) => {
-      if (typeof n === 'number') sink.estimate(stream, n);
+      if (typeof n !== 'number') return;
+      counted.done = true;
+      sink.estimate(stream, n);
     })
     .catch((err: unknown) => {
       // A field Keap does not have fails the first page too, which says so.
