@@ -2,10 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateSandboxTables, SANDBOX_TABLES_PATH } from '../scripts/generate-sandbox-tables.js';
 import { SandboxData } from '../src/sandbox/data.js';
+import { RowRenderer } from '../src/sandbox/render.js';
 import { TABLE_DEFS } from '../src/sandbox/table-defs.js';
 import { WallClock } from '../src/sandbox/wall-clock.js';
 import { kindOf } from '../src/streams/record-shaper.js';
 import { tableStreams } from '../src/streams/table-registry.js';
+import { parseXmlRpc } from '../src/xmlrpc/parse.js';
 import { reference } from './helpers/reference.js';
 
 const data = new SandboxData({ seed: 3, contacts: 400 });
@@ -57,6 +59,17 @@ describe("the sandbox's own table definitions", () => {
     expect(legacy).toHaveLength(22);
     expect(columns('ContactGroupAssign').get('Contact.CustomDate1')).toBe('date');
     expect(columns('ContactGroupAssign').get('Contact.CustomDbl5')).toBe('double');
+  });
+
+  it('send a Long past 32 bits (a file over 2 GB) as <i8>, which reads back exact', () => {
+    const own = new SandboxData({ seed: 3, contacts: 10 });
+    const files = own.table('FileBox');
+    files.update(1, { FileSize: 3_000_000_000 });
+    const body = new RowRenderer(files, ['Id', 'FileSize'], own.wall).rows([1]).xml;
+    expect(body.toString()).toContain('<i8>3000000000</i8>');
+    const parsed = parseXmlRpc(body);
+    const rows = parsed.kind === 'response' ? (parsed.params[0] as Record<string, unknown>[]) : [];
+    expect(Number(rows[0]?.['FileSize'])).toBe(3_000_000_000);
   });
 
   it('keep date-only columns at midnight on the app clock', () => {
