@@ -7,7 +7,7 @@ import { readTable } from '../src/streams/table-reader.js';
 import { tableStreams, type TableEntry } from '../src/streams/table-registry.js';
 import { fakeClient, type Answer } from './helpers/fake-transport.js';
 import { scratch } from './helpers/cli.js';
-import { capture, errors, harness, logs, records, states, streamState, type Harness, type Message } from './helpers/report-harness.js';
+import { capture, errors, harness, logs, records, sandboxConfig, states, streamState, type Harness, type Message } from './helpers/report-harness.js';
 import { TEST_QUOTAS } from './helpers/sandbox.js';
 
 /**
@@ -20,14 +20,7 @@ let h: Harness;
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 8, contacts: 120, quotas: { apiKey: TEST_QUOTAS, oauth: TEST_QUOTAS } });
-  h = harness({
-    credentials: { auth_type: 'api_key', api_key: sb.credentials.api_key },
-    api_url: sb.apiUrl,
-    tables: ['InvoicePayment', 'InvoiceItem'],
-    page_size: 7,
-    requests_per_second: 100_000,
-    requests_per_minute: 1_000_000,
-  });
+  h = harness(sandboxConfig(sb, [], { tables: ['InvoicePayment', 'InvoiceItem'], page_size: 7 }));
 });
 afterAll(() => sb.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { errors, harness, records, type Harness, type Message } from './helpers/report-harness.js';
+import { errors, harness, records, sandboxConfig, type Harness, type Message } from './helpers/report-harness.js';
 import { TEST_QUOTAS } from './helpers/sandbox.js';
 
 /**
@@ -14,14 +14,7 @@ let h: Harness;
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 5, contacts: 300, quotas: { apiKey: TEST_QUOTAS, oauth: TEST_QUOTAS } });
-  h = harness({
-    credentials: { auth_type: 'api_key', api_key: sb.credentials.api_key },
-    api_url: sb.apiUrl,
-    tables: ['RecurringOrderWithContact', 'Campaignee'],
-    page_size: 7,
-    requests_per_second: 100_000,
-    requests_per_minute: 1_000_000,
-  });
+  h = harness(sandboxConfig(sb, [], { tables: ['RecurringOrderWithContact', 'Campaignee'], page_size: 7 }));
 });
 afterAll(() => sb.close());
 
