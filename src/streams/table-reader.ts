@@ -55,7 +55,8 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
     } catch (err) {
       if (entry.cursor === null || !(await cursorIsMissing(err, entry, ctx))) throw err;
     }
-    // The pass stopped at its first page, before any row: the same run goes on without the cursor.
+    // Keap refuses such a query whole, at the first page; the same run goes on without the cursor
+    // (were it refused later, the full pass below reads again whatever went out: nothing is skipped).
     ctx.sink.log(
       'WARN',
       `${stream}: Keap says ${entry.table} has no field ${entry.cursor}; reading the whole table ${plan.incremental ? 'instead of the rows changed since the last sync ' : ''}this run and every later run (${entry.cursor} is null in its records; reset the stream's state to try ${entry.cursor} again)`,
