@@ -36,6 +36,7 @@ import { reportVariant } from '../src/streams/report-spec.js';
 import type { ReportConfig } from '../src/streams/report-types.js';
 import { parseStreamState } from '../src/streams/state.js';
 import { tableStreams } from '../src/streams/table-registry.js';
+import { UNCONFIRMED_CURSORS } from './evidence-corrections.js';
 
 type Json = Record<string, unknown>;
 
@@ -154,7 +155,9 @@ export function tablesReference(): string {
     code(t.stream),
     t.table,
     t.primary_key.map(code).join(', '),
-    t.cursor ? `${code(t.cursor)} (${t.cursor_kind === 'updated' ? 'changed rows' : 'new rows only'})` : 'full refresh only',
+    t.cursor
+      ? `${code(t.cursor)} (${t.cursor_kind === 'updated' ? 'changed rows' : 'new rows only'}${UNCONFIRMED_CURSORS[t.table] === t.cursor ? '; unconfirmed: a full read if Keap lacks it' : ''})`
+      : 'full refresh only',
     t.custom_field_form_id !== null ? 'yes' : '',
     String(Object.keys(t.schema.properties ?? {}).length),
   ]);

@@ -11,17 +11,8 @@
 import { mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
-import { fieldSchema, snakeCase, type KeapType, type TableEntry } from '../src/streams/table-registry.js';
-
-interface DetailedField {
-  type: string;
-  access: string | null;
-}
-interface DetailedTable {
-  description: string | null;
-  incremental_cursor_candidates: string[];
-  fields: Record<string, DetailedField>;
-}
+import { dateOnlySchema, fieldSchema, snakeCase, type TableEntry } from '../src/streams/table-registry.js';
+import { evidenceFields, FIELD_NOTES, isDateOnly, KEYS, type DetailedTable } from './evidence-corrections.js';
 
 /** Custom fields hang off these tables, by DataFormField.FormId (keap-api.md §1). */
 const CUSTOM_FIELD_FORMS: Record<string, number> = {
@@ -33,26 +24,6 @@ const CUSTOM_FIELD_FORMS: Record<string, number> = {
   Job: -9,
   RecurringOrder: -10,
 };
-
-/** Tables whose rows have no Id: their natural key. */
-const COMPOSITE_KEYS: Record<string, string[]> = {
-  ContactGroupAssign: ['ContactId', 'GroupId'],
-};
-
-/**
- * ContactGroupAssign serves Contact's columns as `Contact.X`; the table docs type several of them
- * as plain strings, but they are the Contact columns themselves (dates arrive as dateTime).
- */
-function joinedType(tables: Record<string, DetailedTable>, name: string): KeapType | undefined {
-  const dot = name.indexOf('.');
-  if (dot === -1) return undefined;
-  return tables[name.slice(0, dot)]?.fields[name.slice(dot + 1)]?.type as KeapType | undefined;
-}
-
-/** A field is readable unless the table docs list access letters without R (card number, CVV). */
-function readable(f: DetailedField): boolean {
-  return f.access === null || f.access.includes('R');
-}
 
 export interface GeneratedFile {
   path: string;
@@ -67,12 +38,13 @@ export async function generateSchemas(detailedPath: string): Promise<GeneratedFi
   for (const table of Object.keys(doc.tables).sort()) {
     const def = doc.tables[table]!;
     const stream = snakeCase(table);
-    const fields: [string, KeapType][] = Object.entries(def.fields)
-      .filter(([, f]) => readable(f))
-      .map(([name, f]) => [name, joinedType(doc.tables, name) ?? (f.type as KeapType)]);
-    const names = new Set(fields.map(([n]) => n));
-    const cursor = def.incremental_cursor_candidates.find((c) => names.has(c)) ?? null;
-    const primaryKey = COMPOSITE_KEYS[table] ?? (names.has('Id') ? ['Id'] : []);
+    const fields = evidenceFields(doc.tables, table).filter((f) => f.readable);
+    const names = new Set(fields.map((f) => f.name));
+    const dateOnly = fields.filter((f) => isDateOnly(table, f.name)).map((f) => f.name);
+    // A date-only field is never a cursor: a bookmark inside a day would skip the rest of that day.
+    const cursor = def.incremental_cursor_candidates.find((c) => names.has(c) && !dateOnly.includes(c)) ?? null;
+    const keys = KEYS[table];
+    const primaryKey = keys ? [...keys.primaryKey] : names.has('Id') ? ['Id'] : [];
     const entry: TableEntry = {
       table,
       stream,
@@ -81,14 +53,19 @@ export async function generateSchemas(detailedPath: string): Promise<GeneratedFi
       cursor_kind: cursor === 'LastUpdated' ? 'updated' : cursor ? 'created' : null,
       // Keyset paging never skips a row when others are inserted, updated or deleted mid-sync,
       // where offset paging does (streams/table-reader.ts).
-      keyset: names.has('Id') ? 'Id' : (primaryKey[0] as string),
-      keyset_unique: names.has('Id'),
+      keyset: keys?.keyset ?? 'Id',
+      keyset_unique: keys?.unique ?? true,
       custom_field_form_id: CUSTOM_FIELD_FORMS[table] ?? null,
+      date_only: dateOnly,
       description: def.description ?? `Keap DataService table ${table}.`,
     };
     index.push(entry);
     const properties: Record<string, object> = {};
-    for (const [name, type] of fields) properties[name] = fieldSchema(type);
+    for (const { name, type } of fields) {
+      const note = FIELD_NOTES[table]?.[name];
+      const schema = dateOnly.includes(name) ? dateOnlySchema() : fieldSchema(type);
+      properties[name] = note === undefined ? schema : { ...schema, description: note };
+    }
     const schema = {
       $schema: 'http://json-schema.org/draft-07/schema#',
       title: table,

@@ -1,6 +1,3 @@
-import { tableStreams, type TableStream } from '../streams/table-registry.js';
-import type { JsonSchema } from '../streams/json-schema.js';
-
 /** How a column travels in XML-RPC: `<i4>`, `<double>`, `<boolean>`, `<dateTime.iso8601>`, bare text, `<base64>`. */
 export type ColumnKind = 'int' | 'double' | 'bool' | 'date' | 'string' | 'blob';
 
@@ -12,30 +9,26 @@ export type ColumnKind = 'int' | 'double' | 'bool' | 'date' | 'string' | 'blob';
 export type RowValue = string | number | boolean | null;
 export type Row = Record<string, RowValue>;
 
-/** Columns Keap lets you write but never read back (keap-tables-detailed.json access flags). */
-export const UNREADABLE_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  CreditCard: ['CardNumber', 'CVV2'],
-};
-
-export function columnKind(schema: JsonSchema): ColumnKind {
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (types.includes('integer')) return 'int';
-  if (types.includes('number')) return 'double';
-  if (types.includes('boolean')) return 'bool';
-  if (schema.format === 'date-time') return 'date';
-  if (schema['contentEncoding'] === 'base64') return 'blob';
-  return 'string';
-}
-
-/** The shipped columns of a table, in schema order. */
-export function schemaColumns(stream: TableStream): Map<string, ColumnKind> {
-  const props = stream.schema.properties ?? {};
-  const out = new Map<string, ColumnKind>();
-  for (const [name, schema] of Object.entries(props)) out.set(name, columnKind(schema));
-  return out;
-}
-
-/** Table streams by Keap table name. */
-export function streamsByTable(): Map<string, TableStream> {
-  return new Map(tableStreams().map((s) => [s.table, s]));
+/**
+ * One DataService table as the sandbox serves it. The sandbox's own definitions (table-defs.ts,
+ * generated from Keap's table definitions and the public evidence) say what it has; it never reads
+ * the connector's stream schemas.
+ */
+export interface TableDef {
+  /**
+   * The column that holds the row number (generated rows are 1..n): Id; RecurringOrderId in
+   * RecurringOrderWithContact, whose Id is the contact's; null for tables without one
+   * (ContactGroupAssign, Campaignee), which are keyed by `key`.
+   */
+  rowKey: string | null;
+  /** The columns that identify a row. */
+  key: readonly string[];
+  /** The time column Keap stamps on changes (LastUpdated, else DateCreated), or null. */
+  stamp: 'LastUpdated' | 'DateCreated' | null;
+  /** Readable columns, in Keap's order. */
+  columns: readonly (readonly [string, ColumnKind])[];
+  /** Columns that exist but cannot be read (a query naming them gets fault 8). */
+  unreadable: readonly string[];
+  /** Date columns that hold a calendar day (midnight on the app's clock). */
+  dateOnly: readonly string[];
 }

@@ -1,11 +1,12 @@
 import { systemClock, type Clock } from '../keap/clock.js';
-import { schemaColumns, streamsByTable, UNREADABLE_COLUMNS, type ColumnKind, type Row, type RowValue } from './columns.js';
+import type { ColumnKind, Row, RowValue } from './columns.js';
 import { customFieldKind, customFieldsOf, type CustomFieldDef } from './custom-fields.js';
 import { floorSecond, TableKit, type FieldGen, type GenEnv } from './gen-kit.js';
 import { genericGen } from './gen-generic.js';
 import type { Join } from './gen-people.js';
 import { builders, fileContent } from './gen-tables.js';
 import { tableSizes } from './sizes.js';
+import { TABLE_DEFS } from './table-defs.js';
 import { WallClock } from './wall-clock.js';
 
 export type { ColumnKind, Row, RowValue } from './columns.js';
@@ -36,7 +37,10 @@ export class SandboxTable {
   readonly columns: ReadonlyMap<string, ColumnKind>;
   /** Columns that exist but cannot be read (a query naming them gets fault 8). */
   readonly unreadable: ReadonlySet<string>;
-  readonly hasId: boolean;
+  /** The column holding the row number (Id, or RecurringOrderId), or null when there is none. */
+  readonly rowKey: string | null;
+  /** The columns that identify a row. */
+  readonly key: readonly string[];
   /** The generated rows are ids 1..baseCount. */
   readonly baseCount: number;
   /** Column functions of base rows (absent: always null); joined columns are in `joins`. */
@@ -55,6 +59,8 @@ export class SandboxTable {
       name: string;
       columns: Map<string, ColumnKind>;
       unreadable: readonly string[];
+      rowKey: string | null;
+      key: readonly string[];
       baseCount: number;
       gens: Map<string, FieldGen>;
       joins: Map<string, Join>;
@@ -63,7 +69,8 @@ export class SandboxTable {
     this.name = spec.name;
     this.columns = spec.columns;
     this.unreadable = new Set(spec.unreadable);
-    this.hasId = spec.columns.has('Id');
+    this.rowKey = spec.rowKey;
+    this.key = spec.key;
     this.baseCount = spec.baseCount;
     this.gens = spec.gens;
     this.joins = spec.joins;
@@ -122,19 +129,18 @@ export class SandboxTable {
   }
 
   /**
-   * Adds a row and returns its id (for ContactGroupAssign, which has no Id column, the internal
-   * row number). DateCreated and LastUpdated default to the clock's now, as Keap stamps them.
+   * Adds a row and returns its row number (its Id, or for a table without one the internal
+   * number). DateCreated and LastUpdated default to the clock's now, as Keap stamps them.
    */
   insert(partial: Row): number {
     this.check(partial);
     const id = this.nextId++;
     const now = floorSecond(this.data.clock.now());
     const row: Row = {};
-    if (this.hasId) row['Id'] = id;
     if (this.columns.has('DateCreated')) row['DateCreated'] = now;
     if (this.columns.has('LastUpdated')) row['LastUpdated'] = now;
     Object.assign(row, withoutNulls(partial));
-    if (this.hasId) row['Id'] = id;
+    if (this.rowKey !== null && !this.joins.has(this.rowKey)) row[this.rowKey] = id;
     this.overlay.set(id, row);
     this.inserted.push(id);
     this.stamps.set(id, now);
@@ -243,16 +249,13 @@ export class SandboxData implements GenEnv {
     this.sizes = tableSizes(this.contacts);
     this.wall = new WallClock(options.timezone ?? 'America/New_York');
     this.clock = options.clock ?? systemClock;
-    const streams = streamsByTable();
-    const cga = streams.get('ContactGroupAssign');
-    const cgaContact = cga === undefined ? [] : [...schemaColumns(cga).keys()].filter((c) => c.startsWith('Contact.')).map((c) => c.slice('Contact.'.length));
-    const build = builders(this.seed, cgaContact);
+    const cgaColumns = (TABLE_DEFS['ContactGroupAssign']?.columns ?? []).filter(([c]) => c.startsWith('Contact.'));
+    const build = builders(this.seed, cgaColumns, new Set((TABLE_DEFS['Contact']?.columns ?? []).map(([c]) => c)));
     const specs: ConstructorParameters<typeof SandboxTable>[1][] = [];
-    for (const [name, stream] of streams) {
-      const columns = schemaColumns(stream);
+    for (const [name, def] of Object.entries(TABLE_DEFS)) {
+      const columns = new Map<string, ColumnKind>(def.columns);
       for (const cf of customFieldsOf(name)) columns.set(`_${cf.name}`, customFieldKind(cf.dataType));
-      const cursor = stream.cursor === 'LastUpdated' || stream.cursor === 'DateCreated' ? stream.cursor : null;
-      const kit = new TableKit(this, name, cursor);
+      const kit = new TableKit(this, name, def.stamp);
       const b = build[name]?.(kit) ?? { gens: {}, rest: 'generic' as const };
       const gens = new Map<string, FieldGen>();
       const joins = new Map<string, Join>();
@@ -263,18 +266,10 @@ export class SandboxData implements GenEnv {
           continue;
         }
         const gen = b.gens[field] ?? (b.rest === 'generic' ? genericGen(kit, field, kind) : undefined);
-        if (gen !== undefined) gens.set(field, gen);
+        // Keap's Date columns hold a calendar day: midnight on the app's clock.
+        if (gen !== undefined) gens.set(field, def.dateOnly.includes(field) ? kit.midnight(gen) : gen);
       }
-      specs.push({ name, columns, unreadable: UNREADABLE_COLUMNS[name] ?? [], baseCount: this.sizes[name] ?? 3, gens, joins });
-    }
-    // A joined column travels as its source column does: ContactGroupAssign's Contact.LastUpdated
-    // is a dateTime, as Keap sends it, even where the shipped schema calls it a string.
-    const byName = new Map(specs.map((spec) => [spec.name, spec]));
-    for (const spec of specs) {
-      for (const [field, join] of spec.joins) {
-        const kind = byName.get(join.table)?.columns.get(join.field);
-        if (kind !== undefined) spec.columns.set(field, kind);
-      }
+      specs.push({ name, columns, unreadable: def.unreadable, rowKey: def.rowKey, key: def.key, baseCount: this.sizes[name] ?? 3, gens, joins });
     }
     for (const spec of specs) this.tables.set(spec.name, new SandboxTable(this, spec));
   }

@@ -158,6 +158,16 @@ export class TableKit {
     return (id) => wall.toUtc(from + (h(id) % days) * DAY);
   }
 
+  /** The same dates moved to the start of their day on the app's wall clock (Keap's Date type). */
+  midnight(gen: FieldGen): FieldGen {
+    const wall = this.env.wall;
+    return (id) => {
+      const v = gen(id);
+      if (typeof v !== 'number') return v;
+      return wall.toUtc(Math.floor(wall.toLocal(v) / DAY) * DAY);
+    };
+  }
+
   private dstInstant(id: number): number | null {
     const r = id % 50;
     if (r < 3 || r > 6) return null;

@@ -1,4 +1,6 @@
+import type { ColumnKind } from './columns.js';
 import { CUSTOM_FIELDS, CUSTOM_FORMS } from './custom-fields.js';
+import { genericGen } from './gen-generic.js';
 import { nth, type FieldGen, type TableKit } from './gen-kit.js';
 import { affiliateBuild, companyBuild, contactBuild, contactGroupAssignBuild, personParts, userBuild, type Join, type TableBuild } from './gen-people.js';
 import { hash4, hashString } from './random.js';
@@ -51,7 +53,12 @@ export function fileName(id: number): [string, string] {
   return FILES[(id - 1) % FILES.length] ?? ['file', 'txt'];
 }
 
-export function builders(seed: number, contactColumns: readonly string[]): Record<string, Builder> {
+/**
+ * `cgaColumns`: ContactGroupAssign's `Contact.X` columns; `contactColumns`: the Contact table's.
+ * Those Contact has are joined; the legacy ones it lacks (Contact.CustomDate1, ...) are generated
+ * per contact.
+ */
+export function builders(seed: number, cgaColumns: readonly (readonly [string, ColumnKind])[], contactColumns: ReadonlySet<string>): Record<string, Builder> {
   return {
     Contact: contactBuild,
     Company: companyBuild,
@@ -88,10 +95,7 @@ export function builders(seed: number, contactColumns: readonly string[]): Recor
         StepTitle: (id) => `Step ${((id - 1) % 3) + 1}: ${['Send email', 'Wait 2 days', 'Apply tag'][(id - 1) % 3] ?? ''}`,
         StepStatus: k.pick('StepStatus', ['Active', 'Paused']),
       }),
-    Campaignee: (k) => {
-      const campaign = k.fk('CampaignId', 'Campaign');
-      return generic({ CampaignId: campaign, Status: k.pick('Status', ['Active', 'Done', 'Paused']) }, { Campaign: { via: 'CampaignId', table: 'Campaign', field: 'Name' } });
-    },
+    Campaignee: campaigneeBuild,
     ContactAction: (k) =>
       generic({
         ActionType: k.pick('ActionType', ['Call', 'Email', 'Appointment', 'Note', 'Task', 'Other']),
@@ -226,6 +230,7 @@ export function builders(seed: number, contactColumns: readonly string[]): Recor
     ProductOptValue: () => generic({ Label: names(['Small', 'Medium', 'Large', 'Red', 'Blue', 'PDF', 'Print', 'None', 'Short', 'Long', 'Cotton', 'Wool']) }),
     RecurringOrder: (k) =>
       generic({
+        ContactId: subscriber(k),
         BillingCycle: k.pick('BillingCycle', ['1', '2', '3']),
         Status: k.pick('Status', ['Active', 'Inactive']),
         ReasonStopped: k.when(0.2, 'stopped', k.pick('ReasonStopped', ['Customer request', 'Card declined'])),
@@ -252,19 +257,60 @@ export function builders(seed: number, contactColumns: readonly string[]): Recor
     TicketStage: () => generic({ StageName: names(['New', 'In Progress', 'Waiting on Customer', 'Closed']) }),
     TicketType: () => generic({ Label: names(['Billing', 'Technical', 'Sales', 'Shipping', 'Other']) }),
     UserGroup: () => generic({ Name: names(['Admins', 'Sales Team', 'Support Team']), OwnerId: () => 1 }),
-    ContactGroupAssign: (k) => contactGroupAssignBuild(k, contactColumns),
+    ContactGroupAssign: (k) => {
+      const joined = cgaColumns.map(([c]) => c.slice('Contact.'.length)).filter((c) => contactColumns.has(c));
+      const build = contactGroupAssignBuild(k, joined);
+      const contact = build.gens['ContactId'] ?? same;
+      for (const [column, kind] of cgaColumns) {
+        if (contactColumns.has(column.slice('Contact.'.length))) continue;
+        const gen = k.when(0.2, `legacy:${column}`, genericGen(k, column, kind));
+        build.gens[column] = (r) => gen(contact(r) as number);
+      }
+      return build;
+    },
   };
 }
 
 /**
- * RecurringOrderWithContact is a view: the subscription row with the same Id joined to its contact.
- * Every column is a join, so edits of either table show up in it.
+ * Whose subscription: a random contact, except that every seventh subscription belongs to the
+ * contact of the one before it, as customers with two subscriptions do.
+ */
+function subscriber(k: TableKit): FieldGen {
+  const contact = k.fk('ContactId', 'Contact');
+  return (id) => contact(id % 7 === 0 && id > 1 ? id - 1 : id);
+}
+
+/**
+ * RecurringOrderWithContact is a view: subscription RecurringOrderId joined to its contact. As in
+ * Keap (field_access.xml), its Id is the contact's Id, so a contact with two subscriptions has
+ * two rows with the same Id. Every column is a join, so edits of either table show up in it.
  */
 function recurringWithContact(): TableBuild {
   const order = ['ContactId', 'ProgramId', 'SubscriptionPlanId', 'ProductId', 'StartDate', 'EndDate', 'LastBillDate', 'NextBillDate', 'PaidThruDate', 'BillingCycle', 'Frequency', 'BillingAmt', 'Status', 'ReasonStopped', 'AutoCharge', 'CC1', 'CC2', 'NumDaysBetweenRetry', 'MaxRetry', 'MerchantAccountId', 'AffiliateId', 'PromoCode', 'LeadAffiliateId', 'Qty', 'OriginatingOrderId', 'PaymentGatewayId', 'ShippingOptionId'];
-  const contact = ['City', 'Email', 'EmailAddress2', 'EmailAddress3', 'FirstName', 'LastName', 'MiddleName', 'Nickname', 'Phone1', 'Phone1Ext', 'Phone1Type', 'Phone2', 'Phone2Ext', 'Phone2Type', 'PostalCode', 'SpouseName', 'State', 'Country', 'StreetAddress1', 'StreetAddress2', 'Suffix', 'Title', 'ZipFour1'];
-  const joins: Record<string, Join> = { RecurringOrderId: { via: 'Id', table: 'RecurringOrder', field: 'Id' } };
-  for (const f of order) joins[f] = { via: 'Id', table: 'RecurringOrder', field: f };
+  const contact = ['City', 'Email', 'EmailAddress2', 'EmailAddress3', 'FirstName', 'LastName', 'MiddleName', 'Nickname', 'Phone1', 'Phone1Ext', 'Phone1Type', 'Phone2', 'Phone2Ext', 'Phone2Type', 'PostalCode', 'SpouseName', 'State', 'Country', 'StreetAddress1', 'StreetAddress2', 'Suffix', 'Title', 'ZipFour1', 'HTMLSignature', 'Signature'];
+  const joins: Record<string, Join> = { Id: { via: 'ContactId', table: 'Contact', field: 'Id' } };
+  for (const f of order) joins[f] = { via: 'RecurringOrderId', table: 'RecurringOrder', field: f };
   for (const f of contact) joins[f] = { via: 'ContactId', table: 'Contact', field: f };
-  return { gens: { Id: same }, joins, rest: 'null' };
+  return { gens: { RecurringOrderId: same }, joins, rest: 'null' };
+}
+
+/**
+ * Campaignee has no Id: a row is a contact in a campaign (follow-up sequence). Contacts 1, 2, ...
+ * are each in two distinct campaigns (rows 2c-1 and 2c), so ContactId repeats and no
+ * (CampaignId, ContactId) pair does.
+ */
+function campaigneeBuild(k: TableKit): TableBuild {
+  const campaigns = Math.max(2, k.env.sizes['Campaign'] ?? 2);
+  const h = k.hasher('CampaignPair');
+  const contact = (r: number): number => ((r - 1) >> 1) + 1;
+  const campaign = (r: number): number => {
+    const c = contact(r);
+    const first = h(c) % campaigns;
+    const second = (first + 1 + ((h(c) >>> 8) % (campaigns - 1))) % campaigns;
+    return 1 + ((r - 1) & 1 ? second : first);
+  };
+  return generic(
+    { ContactId: contact, CampaignId: campaign, Status: k.pick('Status', ['Active', 'Done', 'Paused']) },
+    { Campaign: { via: 'CampaignId', table: 'Campaign', field: 'Name' } },
+  );
 }

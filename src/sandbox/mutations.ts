@@ -62,8 +62,8 @@ export class Mutator {
   }
 
   private key(table: SandboxTable, id: number): number | string {
-    if (table.hasId) return id;
-    return `${String(table.value(id, 'ContactId'))}:${String(table.value(id, 'GroupId'))}`;
+    if (table.rowKey !== null) return id;
+    return table.key.map((k) => String(table.value(id, k))).join(':');
   }
 
   /** A random live row, or null when the table is empty. */
@@ -85,7 +85,7 @@ export class Mutator {
     if (id === null) return;
     this.mutated(table.name).add(this.key(table, id));
     this.edits++;
-    if (!table.hasId) {
+    if (table.rowKey === null && table.columns.has('DateCreated')) {
       table.update(id, { DateCreated: Math.floor(this.data.clock.now() / 1000) * 1000 });
       return;
     }
@@ -98,7 +98,9 @@ export class Mutator {
   }
 
   private insert(table: SandboxTable): void {
-    if (!table.hasId) {
+    if (table.rowKey === null) {
+      // Only tags are inserted among the tables without a row number.
+      if (table.name !== 'ContactGroupAssign') return;
       // A new tag on some contact: a (ContactId, GroupId) pair no row has yet.
       const contacts = this.data.table('Contact');
       const groups = this.data.table('ContactGroup');
@@ -116,7 +118,7 @@ export class Mutator {
     const template = 1 + this.prng.int(Math.max(1, table.baseCount));
     const row: Row = {};
     for (const [field, gen] of table.gens) {
-      if (field === 'Id' || field === 'DateCreated' || field === 'LastUpdated') continue;
+      if (field === table.rowKey || field === 'DateCreated' || field === 'LastUpdated') continue;
       const v: RowValue = gen(template);
       if (v !== null) row[field] = v;
     }

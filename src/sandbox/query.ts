@@ -6,7 +6,8 @@ import type { SandboxData, SandboxTable } from './data.js';
  * Runs DataService queries over the generated tables without materialising them.
  *
  * Ordered by Id (the default, and what keyset paging asks for) a query walks ids in order, starting
- * where its Id conditions allow: `Id ~>~ N` ascending starts at N+1. Ordered by another column it
+ * where its Id conditions allow: `Id ~>~ N` ascending starts at N+1. (The row number is the
+ * table's rowKey column: RecurringOrderId in RecurringOrderWithContact, whose Id is the contact's.) Ordered by another column it
  * walks a sorted index of the base rows, built once per (table, column) from that column's function
  * alone and binary-searched when a condition bounds the same column, then merges in the overlay's
  * rows. Every candidate is tested one condition column at a time, so a filter on LastUpdated costs
@@ -19,7 +20,7 @@ import type { SandboxData, SandboxTable } from './data.js';
 export interface QuerySpec {
   table: SandboxTable;
   conditions: Condition[];
-  /** Null: Id ascending (row number for ContactGroupAssign, which has no Id). */
+  /** Null: row number ascending (the rowKey column: Id, RecurringOrderId, or none). */
   orderBy: string | null;
   ascending: boolean;
   /** Identifies equal queries across requests (the serialized queryData). */
@@ -84,7 +85,7 @@ export class QueryEngine {
 
   /** Every matching id in the query's order. */
   matches(spec: QuerySpec): IterableIterator<number> {
-    const order = spec.orderBy === null || spec.orderBy === 'Id' ? null : spec.orderBy;
+    const order = spec.orderBy === null || spec.orderBy === spec.table.rowKey ? null : spec.orderBy;
     const ascending = spec.orderBy === null ? true : spec.ascending;
     return order === null ? this.byId(spec.table, spec.conditions, ascending) : this.byColumn(spec.table, spec.conditions, order, ascending);
   }
@@ -92,7 +93,7 @@ export class QueryEngine {
   private *byId(table: SandboxTable, conditions: Condition[], ascending: boolean): IterableIterator<number> {
     const passes = tester(table, conditions);
     const changed = table.changed;
-    const idConds = table.hasId ? conditions.filter((c) => c.field === 'Id') : [];
+    const idConds = table.rowKey === null ? [] : conditions.filter((c) => c.field === table.rowKey);
     const list = idList(idConds);
     if (list !== null) {
       const ordered = ascending ? list : [...list].reverse();

@@ -88,7 +88,9 @@ function scalar(kind: ColumnKind, v: RowValue, wall: WallClock): string {
       case 'bool':
         return `<boolean>${v ? 1 : 0}</boolean>`;
       default:
-        return Number.isInteger(v) && Math.abs(v) <= I4_MAX ? `<i4>${v}</i4>` : `<double>${formatDouble(v)}</double>`;
+        if (Number.isInteger(v) && Math.abs(v) <= I4_MAX) return `<i4>${v}</i4>`;
+        // A Long column past 32 bits (FileBox.FileSize of a file over 2 GB).
+        return Number.isSafeInteger(v) ? `<i8>${v}</i8>` : `<double>${formatDouble(v)}</double>`;
     }
   }
   if (typeof v === 'boolean') return kind === 'int' ? `<i4>${v ? 1 : 0}</i4>` : `<boolean>${v ? 1 : 0}</boolean>`;

@@ -65,6 +65,8 @@ function commissions(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue {
   return salesOf(ctx.data, w.affiliateId)
     .filter((s) => inWindow(s.at, w))
     .map((s) => ({
+      // NOVAK's Commission.php lists AffiliateId first, in a real answer's member order.
+      AffiliateId: w.affiliateId,
       ...people(ctx, w.affiliateId, s),
       SaleAffId: w.affiliateId,
       InvoiceId: s.invoiceId,
@@ -155,7 +157,8 @@ function runningTotals(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue {
   const w = { from: 0, to: ctx.clock.now() };
   return knownAffiliates(ctx, p.ints(0)).map((id) => {
     const t = totals(ctx, id, w);
-    return { AffiliateId: id, AmountEarned: money(t.earned), Clawbacks: money(t.clawbacks), RunningBalance: money(t.earned - t.clawbacks - t.payments) };
+    // The members real consumers read (keap-evidence.md §1: MEMBERIUM stores all five).
+    return { AffiliateId: id, AmountEarned: money(t.earned), Payments: money(t.payments), Clawbacks: money(t.clawbacks), RunningBalance: money(t.earned - t.clawbacks - t.payments) };
   });
 }
 

@@ -167,7 +167,11 @@ registerMethods({
     const id = ctx.params(v, '(String key, int fileId)').count(1).int(0);
     const bytes = ctx.data.fileContent(id);
     if (bytes === undefined) throw recordNotFound();
-    return XmlRpcBase64.fromBytes(bytes);
+    // Old docs call the answer a base64 string; whether Keap sends it as <base64> or as text is
+    // not on record, so odd files come as <base64> and even ones as text, wrapped at 76 columns as
+    // MIME encoders write it.
+    if (id % 2 === 1) return XmlRpcBase64.fromBytes(bytes);
+    return (bytes.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
   },
   'ProductService.getInventory': (ctx, v) => {
     const id = existing(ctx.table('Product'), ctx.params(v, '(String key, int productId)').count(1).int(0));

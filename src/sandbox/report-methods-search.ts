@@ -14,9 +14,13 @@ import { structOf } from './report-data.js';
 /** Keap fixes the page size of saved-search results; it does not document it. */
 export const SAVED_SEARCH_PAGE = 100;
 
-/** Column -> label, per kind of report (SavedFilter.ReportStoredName). */
+/**
+ * Column -> label, per kind of report (SavedFilter.ReportStoredName). Columns are the report's,
+ * not table fields: some have names no table has, such as `Follow-UpSequence` (NOVAK's
+ * SavedSearchDataService.php meets it in real results).
+ */
 const COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  ContactReport: { Id: 'Id', FirstName: 'First Name', LastName: 'Last Name', Email: 'Email', City: 'City', State: 'State', DateCreated: 'Date Created' },
+  ContactReport: { Id: 'Id', FirstName: 'First Name', LastName: 'Last Name', Email: 'Email', City: 'City', State: 'State', DateCreated: 'Date Created', 'Follow-UpSequence': 'Follow-Up Sequence' },
   InvoiceReport: { Id: 'Id', FirstName: 'First Name', LastName: 'Last Name', Email: 'Email', Company: 'Company', Phone1: 'Phone 1' },
   SubscriptionReport: { Id: 'Id', FirstName: 'First Name', LastName: 'Last Name', Email: 'Email', LastUpdated: 'Last Updated' },
   OrderReport: { Id: 'Id', FirstName: 'First Name', LastName: 'Last Name', PostalCode: 'Zip Code', Country: 'Country' },
@@ -61,10 +65,14 @@ function page(ctx: MethodContext, searchId: number, pageNumber: number, fields: 
   if (pageNumber < 0) throw invalidParameter(`${ctx.method}: pageNumber must be 0 or more`);
   const contacts = ctx.table('Contact');
   const ids = matches(ctx.data, searchId).slice(pageNumber * SAVED_SEARCH_PAGE, (pageNumber + 1) * SAVED_SEARCH_PAGE);
+  const campaigns = ctx.table('Campaign');
   return ids.map((id) => {
     const row = structOf(ctx, contacts, id);
+    // The follow-up sequence a third of the contacts are in (a report column, not a Contact field).
+    if (id % 3 === 0) row['Follow-UpSequence'] = campaigns.value(1 + (id % Math.max(1, campaigns.count())), 'Name');
     const out: XmlRpcStruct = {};
-    for (const f of fields) if (row[f] !== undefined) out[f] = row[f] as XmlRpcValue;
+    // Keap leaves out the columns a row has no value for.
+    for (const f of fields) if (row[f] !== undefined && row[f] !== null) out[f] = row[f] as XmlRpcValue;
     return out;
   });
 }

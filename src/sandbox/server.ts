@@ -104,7 +104,7 @@ export interface Sandbox {
   /** New quotas, counted from zero (as `quotas` at start). */
   setQuotas(quotas: QuotaOptions): void;
   /** Ids touched by the mutation plan ('ContactId:GroupId' strings for ContactGroupAssign). */
-  mutated(table: 'ContactGroupAssign'): Set<string>;
+  mutated(table: 'ContactGroupAssign' | 'Campaignee'): Set<string>;
   mutated(table: string): Set<number>;
   /** Every access token issued so far stops working (a mid-sync 401, then a refresh). */
   revokeAccessTokens(): void;

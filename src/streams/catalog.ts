@@ -2,6 +2,7 @@ import type { KeapCaller, KeapClient, LogFn } from '../keap/client.js';
 import { KeapError } from '../keap/errors.js';
 import { readCustomFields, type CustomField } from './custom-fields.js';
 import type { ReportConfig } from './report-types.js';
+import { namesCustomFields } from './report-resolve.js';
 import { reportStreamDefs } from './report-streams.js';
 import { readRestModels, restStreamDefs } from './rest-streams.js';
 import type { StreamDef } from './stream-def.js';
@@ -21,7 +22,8 @@ export interface CatalogOptions {
 export async function discoverStreams(o: CatalogOptions, client: KeapClient, log: LogFn): Promise<StreamDef[]> {
   if (o.api === 'rest') return discoverRest(o, client, log);
   let custom: CustomField[] = [];
-  const needsCustom = !o.tables || o.tables.some((t) => ['Contact', 'Affiliate', 'Lead', 'ContactAction', 'Company', 'Job', 'RecurringOrder'].includes(t));
+  const needsCustom =
+    !o.tables || o.tables.some((t) => ['Contact', 'Affiliate', 'Lead', 'ContactAction', 'Company', 'Job', 'RecurringOrder'].includes(t)) || o.reports.some(namesCustomFields);
   if (needsCustom) {
     try {
       custom = await readCustomFields(client);
@@ -30,7 +32,7 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
       log('WARN', `custom fields are not listed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports)];
+  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, custom)];
 }
 
 /** REST v2: the configured resources with the account's custom fields (from each resource's model), then the reports. */

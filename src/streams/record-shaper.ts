@@ -170,10 +170,12 @@ export class RecordShaper {
         return this.nullify(f);
       case 'boolean':
         return this.asBoolean(f, v);
-      case 'base64':
+      case 'base64': {
         if (v instanceof XmlRpcBase64) return `"${v.base64}"`;
-        if (typeof v === 'string') return JSON.stringify(v);
-        return this.nullify(f);
+        // Base64 sent as text (FileService.getFile may): line breaks out, anything else refused.
+        const text = typeof v === 'string' ? base64Text(v) : null;
+        return text === null ? this.nullify(f) : `"${text}"`;
+      }
       case 'json':
         return jsonOf(v, this.tz);
     }
@@ -233,6 +235,17 @@ export class RecordShaper {
     this.nulled.push({ field: f.name, reason: 'SOURCE_SERIALIZATION_ERROR' });
     return 'null';
   }
+}
+
+/**
+ * Base64 text without the whitespace encoders wrap it in (76-column MIME lines), padded to whole
+ * quads; null when it is not base64.
+ */
+export function base64Text(s: string): string | null {
+  const t = s.replace(/[\s]+/g, '');
+  if (t.length % 4 === 0) return /^[A-Za-z0-9+/]*={0,2}$/.test(t) ? t : null;
+  // Unpadded: only whole characters, and never one left over (6 bits make no byte).
+  return /^[A-Za-z0-9+/]*$/.test(t) && t.length % 4 !== 1 ? t + '='.repeat(4 - (t.length % 4)) : null;
 }
 
 /**

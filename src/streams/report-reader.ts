@@ -6,9 +6,10 @@ import { fieldsOf, RecordShaper } from './record-shaper.js';
 import { resolveDateWindow, type DateWindow } from './report-dates.js';
 import type { CallInput, Item } from './report-entry.js';
 import { listItems } from './report-items.js';
-import { buildQuery } from './report-query.js';
+import { buildQuery, queryCursorField } from './report-query.js';
 import type { ResolvedReport } from './report-resolve.js';
 import { affiliateIdOf, canonical, listRows, mapElement, mapEntries, RowKeyer, scalarOf } from './report-rows.js';
+import { tableStream } from './report-schemas.js';
 import type { InProgress, StreamState } from './state.js';
 import type { StreamRun } from './stream-def.js';
 import type { ReadContext } from './table-reader.js';
@@ -50,7 +51,11 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
   }
   if (entry.incremental === 'query') {
     since = resumed?.since ?? queryBound(prev, incremental, ctx);
-    query = buildQuery(params.table ?? '', params.query, tz.queryLowerBound(Date.parse(since))) as XmlRpcStruct;
+    const bound = tz.queryLowerBound(Date.parse(since));
+    // A date-only field holds midnight: compared with a time of day it would miss the rest of
+    // that day, so it is compared with the day.
+    const dateOnly = tableStream(params.table ?? '')?.date_only.includes(queryCursorField(params.query) ?? '') === true;
+    query = buildQuery(params.table ?? '', params.query, dateOnly ? `${bound.slice(0, 10)} 00:00:00` : bound) as XmlRpcStruct;
   }
 
   const configured: JsonSchema = run.schema.properties ? run.schema : r.schema;
@@ -100,11 +105,14 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
   }
   sink.state(stream, { LastSuccessfulRun: startedAt }, sinceState);
 
-  /** Builds and writes the record of one row of `item` (`affiliateId`: whose row it is, in an affiliate batch). */
-  function emitter(item: Item): (row: XmlRpcStruct, affiliateId?: number) => void {
+  /**
+   * Builds and writes the record of one row of `item` (`affiliateId`: whose row it is, in an
+   * affiliate batch; `columns`: every column the row was asked for, null where Keap left it out).
+   */
+  function emitter(item: Item): (row: XmlRpcStruct, affiliateId?: number, columns?: readonly string[]) => void {
     const keyer = keyed ? new RowKeyer(`${entry.id}|${canonical(item.members)}`) : undefined;
-    return (row, affiliateId) => {
-      const full: XmlRpcStruct = { ...row, ...item.members, ...windowMembers };
+    return (row, affiliateId, columns) => {
+      const full: XmlRpcStruct = { ...inColumnOrder(row, columns), ...item.members, ...windowMembers };
       if (entry.items === 'affiliate_batches') full['affiliate_id'] = affiliateId ?? null;
       if (keyer) full['_key'] = keyer.key(row);
       sink.record(stream, shaper.shape(full), shaper.nulled.length ? [...shaper.nulled] : undefined);
@@ -112,9 +120,17 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
     };
   }
 
-  async function readItem(item: Item, startPage: number, emit: (row: XmlRpcStruct, affiliateId?: number) => void, pageDone: (next: number) => void): Promise<void> {
+  async function readItem(
+    item: Item,
+    startPage: number,
+    emit: (row: XmlRpcStruct, affiliateId?: number, columns?: readonly string[]) => void,
+    pageDone: (next: number) => void,
+  ): Promise<void> {
     let fields = r.selects;
-    if (entry.selectsAllColumns && fields.length === 0) fields = await searchColumns(item);
+    // A saved search's rows carry its columns, whose names come from getAllReportColumns (not
+    // table fields: 'Follow-UpSequence'), unless `fields` names some.
+    const columns = entry.paging === 'saved_search' && fields.length === 0 ? await searchColumns(item) : undefined;
+    if (entry.selectsAllColumns && columns !== undefined) fields = columns;
     const input = (page: number): CallInput => ({ params, item, window: callWindow, page, pageSize: ctx.pageSize, fields, query });
     const what = `${entry.method} (${item.label})`;
 
@@ -160,7 +176,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
         // its rows go out twice. The end is an empty page.
         const rows = listRows(await client.call(entry.method, entry.args(input(page)), { what, ready: () => sink.ready() }));
         if (rows.length === 0 || repeated(canonical(rows), page)) return;
-        rows.forEach((row) => emit(row));
+        rows.forEach((row) => emit(row, undefined, columns));
         pageDone(page + 1);
         continue;
       }
@@ -209,7 +225,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
     return listRows(result).length;
   }
 
-  /** saved_search_fields without `fields`: every column the saved search has. */
+  /** Every column the saved search has. */
   async function searchColumns(item: Item): Promise<string[]> {
     const v = await client.call('SearchService.getAllReportColumns', [item.id, item.userId], { what: `SearchService.getAllReportColumns (${item.label})` });
     return mapEntries(v)
@@ -231,6 +247,15 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
     const data = await client.call(entry.method, [item.id], { what: `${entry.method} (${item.label})` });
     emit({ file_name: fileName(box), file_size: box['FileSize'] ?? null, data: isStruct(data) || Array.isArray(data) ? null : data });
   }
+}
+
+/** The row with every one of `columns` first, in their order (null where absent), then its other members. */
+function inColumnOrder(row: XmlRpcStruct, columns: readonly string[] | undefined): XmlRpcStruct {
+  if (columns === undefined) return row;
+  const out: XmlRpcStruct = {};
+  for (const c of columns) out[c] = row[c] ?? null;
+  for (const [k, v] of Object.entries(row)) if (!(k in out)) out[k] = v;
+  return out;
 }
 
 /** `{"12": {...}, "13": {...}}`: per-affiliate rows keyed by affiliate id. */

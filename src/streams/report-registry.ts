@@ -179,7 +179,7 @@ export const REPORTS: readonly ReportEntry[] = [
     id: 'affiliate_running_totals',
     title: 'Affiliate - Running Totals',
     method: 'APIAffiliateService.affRunningTotals',
-    about: `Each affiliate's current balances: amount earned, clawbacks and running balance. ${UNVERIFIED}`,
+    about: `Each affiliate's current balances: amount earned, payments, clawbacks and running balance. ${UNVERIFIED}`,
     params: { affiliate_ids: OPT },
     items: 'affiliate_batches',
     paging: 'none',

@@ -1,4 +1,5 @@
 import { InputError } from '../input-error.js';
+import { customFieldSchema, type CustomField } from './custom-fields.js';
 import { parseMenuQuery, QuerySyntaxError } from '../keap/query-syntax.js';
 import type { JsonSchema } from './json-schema.js';
 import { checkDateWindow } from './report-dates.js';
@@ -98,8 +99,12 @@ function checkTable(where: string, table: string): void {
   throw fail(where, `table: unknown table '${table}'${near ? `; did you mean '${near}'?` : ''} ('tap-infusionsoft list tables' shows them)`);
 }
 
-/** Resolves every entry; the entries must already match their spec variant (protocol/report-config.ts). */
-export function resolveReports(raws: readonly ReportConfig[]): ResolvedReport[] {
+/**
+ * Resolves every entry; the entries must already match their spec variant (protocol/report-config.ts).
+ * `custom`: the account's custom fields, when known (discover), so a report over a table types them
+ * as the table's stream does.
+ */
+export function resolveReports(raws: readonly ReportConfig[], custom: readonly CustomField[] = []): ResolvedReport[] {
   const out: ResolvedReport[] = [];
   const names = new Map<string, number>();
   const tableStreamNames = new Set(tableStreams().map((t) => t.stream));
@@ -116,7 +121,7 @@ export function resolveReports(raws: readonly ReportConfig[]): ResolvedReport[] 
     }
     if (tableStreamNames.has(stream)) throw fail(where, `stream: '${stream}' is the name of a table stream; give this entry another 'stream'`);
     names.set(stream, index);
-    const record = entry.record(params);
+    const record = withCustomFieldTypes(entry.record(params), fieldTable(entry, params), custom);
     out.push({ index, where, entry, stream, params, record, schema: recordSchema(entry, record), selects: entry.selects?.(params) ?? [] });
   });
   return out;
@@ -145,6 +150,23 @@ function fieldTable(entry: ReportEntry, p: ReportParams): string | undefined {
   if (entry.id === 'contacts_by_email' || entry.id === 'contacts_by_id') return 'Contact';
   if (entry.id === 'contacts_by_tags') return 'ContactGroupAssign';
   return p.table;
+}
+
+/** Custom fields (`_Name`) of `table` typed by their DataFormField type, as in the table streams. */
+function withCustomFieldTypes(record: RecordSpec, table: string | undefined, custom: readonly CustomField[]): RecordSpec {
+  const formId = table === undefined ? null : (tableStream(table)?.custom_field_form_id ?? null);
+  if (formId === null || custom.length === 0) return record;
+  const fields = { ...record.fields };
+  for (const c of custom) {
+    if (c.formId === formId && c.name in fields) fields[c.name] = { ...customFieldSchema(c.dataType), description: `Custom field: ${c.label}` };
+  }
+  return { ...record, fields };
+}
+
+/** Whether a report entry names custom fields, whose types discover then looks up. */
+export function namesCustomFields(raw: ReportConfig): boolean {
+  const fields = raw['fields'];
+  return Array.isArray(fields) && fields.some((f) => typeof f === 'string' && f.startsWith('_'));
 }
 
 function checkFields(where: string, entry: ReportEntry, p: ReportParams): void {

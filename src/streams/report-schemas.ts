@@ -29,11 +29,14 @@ export function tableNames(): string[] {
   return tableStreams().map((t) => t.table);
 }
 
-/** A field's schema in a table; custom fields (`_Name`) are unknown until discover, so strings. */
+/**
+ * A field's schema in a table. Custom fields (`_Name`) are text here; discover types those the
+ * account's DataFormField lists (report-resolve.ts).
+ */
 export function tableFieldSchema(table: string, field: string): JsonSchema | undefined {
   const s = tableStream(table)?.schema.properties?.[field];
   if (s) return s;
-  if (field.startsWith('_') && field.length > 1) return { ...STR, description: 'Custom field (typed as text in report streams)' };
+  if (field.startsWith('_') && field.length > 1) return { ...STR, description: 'Custom field (text: its type was not read from DataFormField)' };
   return undefined;
 }
 
@@ -94,6 +97,7 @@ export const NEVER_READ = ['Password'];
 
 /** NOVAK Commission.php; the same set is in Keap's REST `/affiliates/commissions`. */
 export const COMMISSION_FIELDS = fieldsOfTypes({
+  AffiliateId: 'Integer',
   ContactId: 'Integer',
   ContactFirstName: 'String',
   ContactLastName: 'String',
@@ -128,8 +132,8 @@ export const PAYOUT_FIELDS = fieldsOfTypes({ PayDate: 'DateTime', PayAmt: 'Doubl
 /** Keap's referral tracking link settings. */
 export const REDIRECT_LINK_FIELDS = fieldsOfTypes({ Id: 'Integer', AffiliateId: 'Integer', Name: 'String', LocalURLCode: 'String', RedirectURL: 'String' });
 
-/** "Amount Earned, Clawbacks, and Running Balance" (iSDK), per affiliate. */
-export const RUNNING_TOTAL_FIELDS = fieldsOfTypes({ AffiliateId: 'Integer', AmountEarned: 'Double', Clawbacks: 'Double', RunningBalance: 'Double' });
+/** Per affiliate: the members real consumers store (keap-evidence.md §1, MEMBERIUM and APP-LEDGER). */
+export const RUNNING_TOTAL_FIELDS = fieldsOfTypes({ AffiliateId: 'Integer', AmountEarned: 'Double', Payments: 'Double', Clawbacks: 'Double', RunningBalance: 'Double' });
 
 export const SUMMARY_FIELDS = fieldsOfTypes({ AffiliateId: 'Integer', AmountEarned: 'Double', Clawbacks: 'Double', Payments: 'Double', RunningBalance: 'Double' });
 

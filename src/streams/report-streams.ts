@@ -1,3 +1,4 @@
+import type { CustomField } from './custom-fields.js';
 import { readReport } from './report-reader.js';
 import { resolveReports, type ResolvedReport } from './report-resolve.js';
 import type { ReportConfig } from './report-types.js';
@@ -7,10 +8,11 @@ import type { StreamDef } from './stream-def.js';
 /**
  * The report streams of `config.reports`: one per entry, named by its `stream` key or its report
  * id, each read by the one report engine. Entries are resolved (and checked) here as well as when
- * the config is loaded, so a caller that builds streams directly gets the same errors.
+ * the config is loaded, so a caller that builds streams directly gets the same errors. `custom`
+ * types the custom fields reports over a table name.
  */
-export function reportStreamDefs(reports: readonly ReportConfig[]): StreamDef[] {
-  return resolveReports(reports).map(reportStreamDef);
+export function reportStreamDefs(reports: readonly ReportConfig[], custom: readonly CustomField[] = []): StreamDef[] {
+  return resolveReports(reports, custom).map(reportStreamDef);
 }
 
 export function reportStreamDef(r: ResolvedReport): StreamDef {

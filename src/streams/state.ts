@@ -15,6 +15,11 @@ export interface StreamState {
    * next pass re-reads, so an unchanged row read again there is not emitted twice.
    */
   recent?: string[];
+  /**
+   * The table's cursor column when Keap answered that the table has no such field: this and later
+   * runs read the whole table without it (streams/table-reader.ts).
+   */
+  cursor_missing?: string;
   [cursorField: string]: string | string[] | InProgress | undefined;
 }
 

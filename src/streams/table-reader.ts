@@ -45,9 +45,64 @@ export interface TablePlan {
 
 export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void> {
   const { entry, stream } = plan;
+  const known = plan.state.cursor_missing;
+  // Whether the row count is in: a pass started again without the cursor need not ask twice.
+  const counted = { done: false };
+  if (entry.cursor === null || known !== entry.cursor) {
+    try {
+      await readPass(plan, ctx, plan.incremental ? entry.cursor : null, undefined, counted);
+      return;
+    } catch (err) {
+      if (entry.cursor === null || !(await cursorIsMissing(err, entry, ctx))) throw err;
+    }
+    // Keap refuses such a query whole, at the first page; the same run goes on without the cursor
+    // (were it refused later, the full pass below reads again whatever went out: nothing is skipped).
+    ctx.sink.log(
+      'WARN',
+      `${stream}: Keap says ${entry.table} has no field ${entry.cursor}; reading the whole table ${plan.incremental ? 'instead of the rows changed since the last sync ' : ''}this run and every later run (${entry.cursor} is null in its records; reset the stream's state to try ${entry.cursor} again)`,
+    );
+    // Whatever a killed pass left in progress assumed the cursor: start again from the first row.
+    const { in_progress: _dropped, ...finished } = plan.state;
+    await readPass({ ...plan, state: finished }, ctx, null, entry.cursor, counted);
+    return;
+  }
+  ctx.sink.log('INFO', `${stream}: reading the whole table: an earlier sync found that ${entry.table} has no field ${entry.cursor} (reset the stream's state to try it again)`);
+  await readPass(plan, ctx, null, entry.cursor, counted);
+}
+
+/**
+ * Whether an error means the table has no column `entry.cursor`. Keap answers a query naming a
+ * field it does not have with fault 10 (NoFieldFound). Its text is not documented: when it names
+ * `Table.Cursor` that settles it; otherwise one query asking for the cursor column alone does.
+ */
+async function cursorIsMissing(err: unknown, entry: TableEntry, ctx: ReadContext): Promise<boolean> {
+  if (!isNoFieldFound(err) || entry.cursor === null) return false;
+  const text = err instanceof KeapError && err.signal?.kind === 'fault' ? err.signal.text : '';
+  if (new RegExp(`(^|[^\\w.])${entry.table}\\.${entry.cursor}(?![\\w.])`).test(text)) return true;
+  try {
+    // Only the cursor is named, so a NoFieldFound now can only be about it.
+    await ctx.client.call('DataService.query', [entry.table, 1, 0, { [entry.cursor]: '~null~' }, [entry.cursor]], { what: `DataService.query on ${entry.table} (is there a ${entry.cursor}?)` });
+    return false;
+  } catch (probe) {
+    if (isNoFieldFound(probe)) return true;
+    throw probe;
+  }
+}
+
+function isNoFieldFound(err: unknown): boolean {
+  const s = err instanceof KeapError ? err.signal : undefined;
+  return s?.kind === 'fault' && (s.code === 10 || /^\s*\[NoFieldFound\]/.test(s.text));
+}
+
+/**
+ * One pass over the table. `cursor`: the column an incremental pass filters on (null: every row).
+ * `missing`: the table's cursor column when Keap has none: it is not asked for, and the states say
+ * so for later runs.
+ */
+async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null, missing: string | undefined, counted: { done: boolean }): Promise<void> {
+  const { entry, stream } = plan;
   const { client, sink, tz } = ctx;
   const keyset = entry.keyset;
-  const cursor = plan.incremental ? entry.cursor : null;
   const prev = plan.state;
   const resumed = prev.in_progress;
   const startedAt = resumed?.started_at ?? formatIsoUtc(ctx.clock.now());
@@ -57,14 +112,18 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
   const filter: Record<string, XmlRpcValue> = {};
   if (cursor && since !== undefined) filter[cursor] = `~>=~ ${tz.queryLowerBound(Date.parse(since))}`;
   const what = `DataService.query on ${entry.table}`;
-  const selected = requestedFields(plan.fields, entry);
+  const selected = requestedFields(plan.fields, entry, missing);
   const shaper = new RecordShaper(plan.fields, tz);
-  const estimate = client
-    .call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` })
+  const estimate = (counted.done ? Promise.resolve(undefined) : client.call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` }))
     .then((n) => {
-      if (typeof n === 'number') sink.estimate(stream, n);
+      if (typeof n !== 'number') return;
+      counted.done = true;
+      sink.estimate(stream, n);
     })
-    .catch((err: unknown) => sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`));
+    .catch((err: unknown) => {
+      // A field Keap does not have fails the first page too, which says so.
+      if (!isNoFieldFound(err)) sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`);
+    });
 
   const unique = entry.keyset_unique;
   // Keyset position. A unique key (Id) pages strictly after the last value read. A repeating key
@@ -161,7 +220,7 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
       }
       const recentSoFar = margin.current();
       if (recentSoFar) progress.recent = recentSoFar;
-      sink.state(stream, checkpoint(prev, cursor, maxCursor, progress), sinceState);
+      sink.state(stream, checkpoint(prev, cursor, maxCursor, progress, missing), sinceState);
       sinceState = 0;
     }
   } finally {
@@ -169,6 +228,7 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
   }
   const done: StreamState = { LastSuccessfulRun: startedAt };
   if (cursor && maxCursor !== undefined) done[cursor] = maxCursor;
+  if (missing !== undefined) done.cursor_missing = missing;
   const recent = margin.current();
   if (recent?.length) done.recent = recent;
   sink.state(stream, done, sinceState);
@@ -182,10 +242,11 @@ function lowerBound(prev: StreamState, ctx: ReadContext): string | undefined {
 }
 
 /** While a pass is under way the finished bookmark stays as it was, plus where the pass stands. */
-function checkpoint(prev: StreamState, cursor: string | null, maxCursor: string | undefined, progress: InProgress): StreamState {
+function checkpoint(prev: StreamState, cursor: string | null, maxCursor: string | undefined, progress: InProgress, missing: string | undefined): StreamState {
   const s: StreamState = {};
   if (prev.LastSuccessfulRun !== undefined) s.LastSuccessfulRun = prev.LastSuccessfulRun;
   if (cursor && maxCursor !== undefined) s[cursor] = maxCursor;
+  if (missing !== undefined) s.cursor_missing = missing;
   // The finished pass's margin is still needed if this pass is resumed.
   if (prev.recent) s.recent = prev.recent;
   s.in_progress = progress;
@@ -244,11 +305,14 @@ function rowKey(row: XmlRpcStruct, key: readonly string[]): string {
   return key.map((k) => String(row[k] ?? '')).join(':');
 }
 
-/** The selected fields, plus the keyset column and key, which paging needs even if not selected. */
-function requestedFields(fields: readonly ShapedField[], entry: TableEntry): string[] {
-  const names = fields.map((f) => f.name);
+/**
+ * The selected fields, plus the keyset column and key, which paging needs even if not selected,
+ * and the cursor; never `missing`, a column Keap does not have (its records carry it as null).
+ */
+function requestedFields(fields: readonly ShapedField[], entry: TableEntry, missing: string | undefined): string[] {
+  const names = fields.map((f) => f.name).filter((f) => f !== missing);
   for (const k of [entry.keyset, ...entry.primary_key, ...(entry.cursor ? [entry.cursor] : [])]) {
-    if (!names.includes(k)) names.push(k);
+    if (!names.includes(k) && k !== missing) names.push(k);
   }
   return names;
 }

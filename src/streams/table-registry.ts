@@ -4,7 +4,7 @@ import { packageRoot } from '../package-root.js';
 import type { JsonSchema } from './json-schema.js';
 
 /** Keap's column types as the table documentation names them. */
-export type KeapType = 'String' | 'Integer' | 'Double' | 'DateTime' | 'Boolean' | 'Blob' | 'Enum';
+export type KeapType = 'String' | 'Integer' | 'Long' | 'Double' | 'DateTime' | 'Boolean' | 'Blob' | 'Enum';
 
 /** One DataService table as a stream: data, read by the one engine (streams/table-reader.ts). */
 export interface TableEntry {
@@ -15,14 +15,16 @@ export interface TableEntry {
   cursor: string | null;
   cursor_kind: 'updated' | 'created' | null;
   /**
-   * The column pages are keyed on: Id, or for the one table without Id (ContactGroupAssign) the
-   * first column of its key, which repeats, so rows at the boundary value are told apart by the
-   * whole key (streams/table-reader.ts).
+   * The column pages are keyed on: Id; RecurringOrderId for RecurringOrderWithContact (whose Id is
+   * the contact's); for the tables without Id (ContactGroupAssign, Campaignee) ContactId, which
+   * repeats, so rows at the boundary value are told apart by the whole key (streams/table-reader.ts).
    */
   keyset: string;
   keyset_unique: boolean;
   /** DataFormField.FormId of the table's custom fields, or null when it has none. */
   custom_field_form_id: number | null;
+  /** Fields that hold a calendar day without a time of day (Keap's type Date). */
+  date_only: string[];
   description: string;
 }
 
@@ -46,6 +48,7 @@ export function snakeCase(name: string): string {
 export function fieldSchema(type: KeapType): JsonSchema {
   switch (type) {
     case 'Integer':
+    case 'Long':
       return { type: ['null', 'integer'] };
     case 'Double':
       return { type: ['null', 'number'] };
@@ -59,6 +62,17 @@ export function fieldSchema(type: KeapType): JsonSchema {
     case 'Enum':
       return { type: ['null', 'string'] };
   }
+}
+
+/**
+ * A Keap `Date`: a calendar day, sent as midnight on the app's clock. It stays a date-time (the
+ * instant of that midnight, in UTC) so it reads like every other date, and says what it is.
+ */
+export function dateOnlySchema(): JsonSchema {
+  return {
+    ...fieldSchema('DateTime'),
+    description: "Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.",
+  };
 }
 
 let cache: TableStream[] | undefined;

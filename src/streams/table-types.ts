@@ -51,8 +51,8 @@ export interface Affiliate {
 export interface CCharge {
   Id: null | number;
   CCId: null | number;
-  PaymentId: null | string;
-  MerchantId: null | string;
+  PaymentId: null | number;
+  MerchantId: null | number;
   OrderNum: null | string;
   RefNum: null | string;
   ApprCode: null | string;
@@ -110,7 +110,6 @@ export interface Campaignee {
   Status: null | string;
   Campaign: null | string;
   ContactId: null | number;
-  Id: null | number;
 }
 
 /**
@@ -124,10 +123,16 @@ export interface Company {
   Address3Street1: null | string;
   Address3Street2: null | string;
   Address3Type: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   Anniversary: null | string;
   AssistantName: null | string;
   AssistantPhone: null | string;
   BillingInformation: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   Birthday: null | string;
   City: null | string;
   City2: null | string;
@@ -206,10 +211,16 @@ export interface Contact {
   Address3Street1: null | string;
   Address3Street2: null | string;
   Address3Type: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   Anniversary: null | string;
   AssistantName: null | string;
   AssistantPhone: null | string;
   BillingInformation: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   Birthday: null | string;
   City: null | string;
   City2: null | string;
@@ -331,10 +342,16 @@ export interface ContactGroupAssign {
   "Contact.Address3Street1": null | string;
   "Contact.Address3Street2": null | string;
   "Contact.Address3Type": null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   "Contact.Anniversary": null | string;
   "Contact.AssistantName": null | string;
   "Contact.AssistantPhone": null | string;
   "Contact.BillingInformation": null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   "Contact.Birthday": null | string;
   "Contact.City": null | string;
   "Contact.City2": null | string;
@@ -397,6 +414,28 @@ export interface ContactGroupAssign {
   "Contact.ZipFour1": null | string;
   "Contact.ZipFour2": null | string;
   "Contact.ZipFour3": null | string;
+  "Contact.CustomDate1": null | string;
+  "Contact.CustomDate2": null | string;
+  "Contact.CustomDate3": null | string;
+  "Contact.CustomDate4": null | string;
+  "Contact.CustomDate5": null | string;
+  "Contact.CustomDbl1": null | number;
+  "Contact.CustomDbl2": null | number;
+  "Contact.CustomDbl3": null | number;
+  "Contact.CustomDbl4": null | number;
+  "Contact.CustomDbl5": null | number;
+  "Contact.CustomField1": null | string;
+  "Contact.CustomField2": null | string;
+  "Contact.CustomField3": null | string;
+  "Contact.CustomField4": null | string;
+  "Contact.CustomField5": null | string;
+  "Contact.CustomField6": null | string;
+  "Contact.CustomField7": null | string;
+  "Contact.CustomField8": null | string;
+  "Contact.CustomField9": null | string;
+  "Contact.CustomField10": null | string;
+  "Contact.HTMLSignature": null | string;
+  "Contact.Signature": null | string;
 }
 
 /**
@@ -575,6 +614,9 @@ export interface InvoicePayment {
   Id: null | number;
   InvoiceId: null | number;
   Amt: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   PayDate: null | string;
   PayStatus: null | string;
   PaymentId: null | number;
@@ -589,7 +631,13 @@ export interface Job {
   Id: null | number;
   JobTitle: null | string;
   ContactId: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   StartDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   DueDate: null | string;
   JobNotes: null | string;
   ProductId: null | number;
@@ -621,7 +669,13 @@ export interface JobRecurringInstance {
   InvoiceItemId: null | number;
   Status: null | number;
   AutoCharge: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   StartDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   EndDate: null | string;
   DateCreated: null | string;
   Description: null | string;
@@ -663,7 +717,13 @@ export interface LeadSource {
   Id: null | number;
   Name: null | string;
   Description: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   StartDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   EndDate: null | string;
   CostPerLead: null | string;
   Vendor: null | string;
@@ -762,10 +822,19 @@ export interface OrderItem {
 export interface PayPlan {
   Id: null | number;
   InvoiceId: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   DateDue: null | string;
   AmtDue: null | number;
   Type: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   InitDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   StartDate: null | string;
   FirstPayAmt: null | number;
 }
@@ -776,6 +845,9 @@ export interface PayPlan {
 export interface PayPlanItem {
   Id: null | number;
   PayPlanId: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   DateDue: null | string;
   AmtDue: null | number;
   Status: null | number;
@@ -787,6 +859,9 @@ export interface PayPlanItem {
  */
 export interface Payment {
   Id: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   PayDate: null | string;
   UserId: null | number;
   PayAmt: null | number;
@@ -917,10 +992,25 @@ export interface RecurringOrder {
   ProgramId: null | number;
   SubscriptionPlanId: null | number;
   ProductId: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   StartDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   EndDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   LastBillDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   NextBillDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   PaidThruDate: null | string;
   BillingCycle: null | string;
   Frequency: null | number;
@@ -950,10 +1040,25 @@ export interface RecurringOrderWithContact {
   ProgramId: null | number;
   SubscriptionPlanId: null | number;
   ProductId: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   StartDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   EndDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   LastBillDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   NextBillDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   PaidThruDate: null | string;
   BillingCycle: null | string;
   Frequency: null | number;
@@ -995,6 +1100,9 @@ export interface RecurringOrderWithContact {
   Suffix: null | string;
   Title: null | string;
   ZipFour1: null | string;
+  /**
+   * The contact's Id (joined from Contact), not the subscription's: RecurringOrderId identifies the row.
+   */
   Id: null | number;
   OriginatingOrderId: null | number;
   PaymentGatewayId: null | number;
@@ -1008,7 +1116,13 @@ export interface Referral {
   Id: null | number;
   ContactId: null | number;
   AffiliateId: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   DateSet: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   DateExpires: null | string;
   IPAddress: null | string;
   Source: null | string;
@@ -1119,9 +1233,21 @@ export interface Ticket {
   CreatedBy: null | number;
   LastUpdated: null | string;
   LastUpdatedBy: null | number;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   CloseDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   FolowUpDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   TargetCompletionDate: null | string;
+  /**
+   * Date only: Keap keeps a calendar day without a time of day and sends it as midnight on the app's clock (app_timezone), given here in UTC.
+   */
   DateInStage: null | string;
   TimeSpent: null | number;
   HasCustomerCalled: null | number;
