@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { AxiosInstance } from 'axios';
 import { BodyTooLargeError } from '../http/errors.js';
 import { createHttp } from '../http/instance.js';
@@ -47,8 +48,6 @@ export class RestParseError extends Error {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export class RestTransport {
   private readonly http: AxiosInstance;
 
@@ -91,12 +90,9 @@ export class RestTransport {
  */
 export function parseJson(body: Buffer, contentType: string | undefined): unknown {
   if (body.length === 0) throw new RestParseError('the answer was empty', 'malformed');
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw new RestParseError('the answer is not valid UTF-8', 'malformed');
-  }
+  // Checked first and decoded second: both native and fast, where a fatal TextDecoder is not.
+  if (!isUtf8(body)) throw new RestParseError('the answer is not valid UTF-8', 'malformed');
+  const text = body.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

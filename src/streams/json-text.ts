@@ -22,9 +22,10 @@ export function jsonNumber(n: number): string | undefined {
 
 /**
  * JSON text of any parsed JSON value (a nested object or array kept as Keap sent it): strings
- * escaped as above, non-finite numbers (possible after JSON.parse of `1e999`) written as null.
+ * escaped as above; a non-finite number (possible after JSON.parse of `1e999`) is written as null,
+ * which JSON.stringify does by itself (no replacer: one would cost more than the whole stringify).
  */
 export function jsonValue(v: unknown): string {
-  const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x)) ?? 'null';
+  const text = JSON.stringify(v) ?? 'null';
   return HAS_SEPARATOR.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
 }

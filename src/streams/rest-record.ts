@@ -97,6 +97,9 @@ export function encodeAs(kind: FieldKind, v: unknown): string | undefined {
       return undefined;
     case 'date-time': {
       if (typeof v !== 'string') return undefined;
+      // Keap's usual form is already ISO 8601 UTC: kept as it is, unparsed (days past the 28th are
+      // parsed, so that 2025-02-30 is refused rather than passed on).
+      if (CANONICAL_UTC.test(v) && v.charCodeAt(8) <= 50 && !(v.charCodeAt(8) === 50 && v.charCodeAt(9) === 57)) return `"${v}"`;
       const ms = parseTime(v);
       return ms === undefined ? undefined : `"${new Date(ms).toISOString()}"`;
     }
@@ -106,6 +109,9 @@ export function encodeAs(kind: FieldKind, v: unknown): string | undefined {
       return jsonValue(v);
   }
 }
+
+/** `2024-05-21T14:30:00Z` or with milliseconds: RFC 3339 UTC in form (the day of month is checked by the caller). */
+const CANONICAL_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
 
 /**
  * Epoch ms of a REST time, or undefined. Keap writes ISO 8601 with a zone (`Z`, `+00:00`, and
