@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KeapCaller, KeapCallOptions, Params } from '../src/keap/client.js';
 import { systemClock } from '../src/keap/clock.js';
+import type { PageEnd } from '../src/rest/page-reader.js';
 import { KeapTimeZone } from '../src/keap/dates.js';
 import { QuotaExhaustedError } from '../src/keap/errors.js';
 import { runStreams, type StreamJob } from '../src/streams/engine.js';
@@ -25,6 +26,9 @@ class FakeKeap implements KeapCaller {
     private readonly failAt?: { table: string; page: number },
   ) {}
   rest(): Promise<unknown> {
+    return Promise.reject(new Error('this fake speaks XML-RPC only'));
+  }
+  restPage(): Promise<PageEnd> {
     return Promise.reject(new Error('this fake speaks XML-RPC only'));
   }
   async call(method: string, params: Params, _options?: KeapCallOptions): Promise<XmlRpcValue> {

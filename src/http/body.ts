@@ -36,6 +36,39 @@ export async function readBody(stream: Readable, limits: BodyLimits): Promise<Bu
 }
 
 /**
+ * Feeds a body to `onChunk` as it arrives (for a reader that parses as it goes), and reads no more
+ * of the socket until the caller's output has room: `ready` is asked after every chunk, and while
+ * its promise waits, neither the idle timer nor the deadline runs (waiting on our own stdout is not
+ * the server going quiet). What onChunk throws comes back as it is; network errors as the stream
+ * throws them. Limits on size are the reader's.
+ */
+export async function pumpBody(
+  stream: Readable,
+  limits: { idleMs: number; deadline?: Deadline },
+  onChunk: (chunk: Buffer) => void,
+  ready?: () => Promise<void> | undefined,
+): Promise<void> {
+  const idle = new IdleTimer(stream, limits.idleMs);
+  limits.deadline?.attach(stream);
+  try {
+    for await (const chunk of stream) {
+      idle.touch();
+      onChunk(chunk as Buffer);
+      const wait = ready?.();
+      if (wait) {
+        idle.stop();
+        limits.deadline?.pause();
+        await wait;
+        limits.deadline?.resume();
+        idle.restart();
+      }
+    }
+  } finally {
+    idle.stop();
+  }
+}
+
+/**
  * An error body, kept to its first `limit` bytes for the message; the rest is drained (bounded by
  * `drainLimit`) so the connection can be reused, and a body that breaks off says what it said so far.
  */

@@ -1,5 +1,7 @@
 import { TransportError } from '../http/errors.js';
-import { RestParseError, type RestResult, type RestTransport } from '../rest/transport.js';
+import type { PageEnd } from '../rest/page-reader.js';
+import type { RawJson } from '../rest/raw-json.js';
+import { RestParseError, type RestPageResult, type RestRequest, type RestResult, type RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
 import { KEY_PLACEHOLDER, type Auth } from './auth.js';
@@ -62,11 +64,26 @@ export interface RestCall {
   what?: string;
 }
 
+/**
+ * A REST v2 list page read as it streams in: each element of the list under `itemsKey` goes to
+ * onItem as soon as it is read (valid only during the call: rest/raw-json.ts). An attempt that fails
+ * after some went out is retried like any other, with `query` asked again first: the caller makes it
+ * ask for what comes after what it already received, or skips what it receives again.
+ */
+export interface RestPageCall extends RestCall {
+  itemsKey: string;
+  onItem: (item: RawJson) => void;
+  /** Awaited between chunks of the body: the caller's output has room. */
+  ready?: () => Promise<void> | undefined;
+}
+
 /** What readers need of the client: one call per API. Per-stream counters wrap it (streams/engine.ts). */
 export interface KeapCaller {
   call(method: string, params: Params, options?: KeapCallOptions): Promise<XmlRpcValue>;
   /** The parsed JSON answer of a REST v2 call. */
   rest(call: RestCall): Promise<unknown>;
+  /** One page of a REST v2 list, streamed to call.onItem; resolves with where the next page is. */
+  restPage(call: RestPageCall): Promise<PageEnd>;
 }
 
 /** One attempt's outcome: the answer, or what went wrong for the error table to judge. */
@@ -103,12 +120,25 @@ export class KeapClient implements KeapCaller {
   }
 
   rest(call: RestCall): Promise<unknown> {
+    return this.restAttempts(call, (t, req) => t.send(req), (result) => result.json);
+  }
+
+  restPage(call: RestPageCall): Promise<PageEnd> {
+    const page = { itemsKey: call.itemsKey, onItem: call.onItem, ready: call.ready };
+    return this.restAttempts(call, (t, req) => t.sendPage(req, page), (result) => result.page);
+  }
+
+  private restAttempts<R extends RestResult | RestPageResult, T>(
+    call: RestCall,
+    send: (transport: RestTransport, req: RestRequest) => Promise<R>,
+    value: (result: Extract<R, { ok: true }>) => T,
+  ): Promise<T> {
     const method = call.method ?? 'GET';
     const what = call.what ?? `${method} ${call.path}`;
     return this.attempts(what, 'rest', async () => {
       const query = typeof call.query === 'function' ? call.query() : call.query;
-      const result = await this.sendRest(method, call.path, query, call.body);
-      if (result.ok) return { ok: true, value: result.json };
+      const result = await this.sendRest(method, call.path, query, call.body, send);
+      if (result.ok) return { ok: true, value: value(result as Extract<R, { ok: true }>) };
       if (result.status === 429) this.checkDailyQuota(result.headers);
       return { ok: false, signal: { kind: 'http', status: result.status, body: result.body, contentType: result.headers['content-type'] }, retryAfter: result.headers['retry-after'] };
     });
@@ -191,7 +221,13 @@ export class KeapClient implements KeapCaller {
     }
   }
 
-  private async sendRest(method: 'GET' | 'POST', path: string, query: Record<string, string> | undefined, body: unknown): Promise<RestResult> {
+  private async sendRest<R extends RestResult | RestPageResult>(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string> | undefined,
+    body: unknown,
+    send: (transport: RestTransport, req: RestRequest) => Promise<R>,
+  ): Promise<R> {
     const transport = this.o.rest;
     const base = this.o.restUrl;
     if (transport === undefined || base === undefined) throw new Error('this client has no REST transport');
@@ -203,7 +239,7 @@ export class KeapClient implements KeapCaller {
       const started = performance.now();
       let status = 0;
       try {
-        const result = await transport.send({ method, url: base + path, params: query, body, headers });
+        const result = await send(transport, { method, url: base + path, params: query, body, headers });
         status = result.status;
         this.o.limiter.observe(result.headers);
         return result;

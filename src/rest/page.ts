@@ -1,4 +1,4 @@
-import { RestParseError } from './transport.js';
+import { RestParseError } from './errors.js';
 
 /** One page of a list endpoint: its items and the token of the next page (undefined on the last). */
 export interface Page {

@@ -1,6 +1,7 @@
 import { KeapError, QuotaExhaustedError } from '../keap/errors.js';
 import { InputError } from '../input-error.js';
-import type { KeapCaller, KeapCallOptions, Params, RestCall } from '../keap/client.js';
+import type { KeapCaller, KeapCallOptions, Params, RestCall, RestPageCall } from '../keap/client.js';
+import type { PageEnd } from '../rest/page-reader.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
 import type { NulledField, Sink } from './sink.js';
 import type { StreamState } from './state.js';
@@ -231,11 +232,19 @@ class GatedCaller implements KeapCaller {
   }
 
   rest(call: RestCall): Promise<unknown> {
-    if (this.isOpen) return this.inner.rest(call);
+    return this.restTurn(() => this.inner.rest(call));
+  }
+
+  restPage(call: RestPageCall): Promise<PageEnd> {
+    return this.restTurn(() => this.inner.restPage(call));
+  }
+
+  private restTurn<T>(go: () => Promise<T>): Promise<T> {
+    if (this.isOpen) return go();
     // REST v2 has no cheap count: nothing to rank this stream by, so it waits its turn.
     this.first = false;
     if (!this.countPending) this.onCount(undefined);
-    return this.hold().then(() => this.inner.rest(call));
+    return this.hold().then(go);
   }
 
   private hold(): Promise<void> {
@@ -264,6 +273,10 @@ class CountingCaller implements KeapCaller {
   rest(call: RestCall): Promise<unknown> {
     this.requests++;
     return this.inner.rest(call);
+  }
+  restPage(call: RestPageCall): Promise<PageEnd> {
+    this.requests++;
+    return this.inner.restPage(call);
   }
 }
 

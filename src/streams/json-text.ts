@@ -11,8 +11,7 @@ const HAS_SEPARATOR = /[\u2028\u2029]/;
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
 export function jsonString(s: string): string {
-  const text = JSON.stringify(s);
-  return HAS_SEPARATOR.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
+  return escapeSeparators(JSON.stringify(s));
 }
 
 /** JSON text of a finite number, or undefined when it has none (NaN, ±Infinity). */
@@ -26,6 +25,10 @@ export function jsonNumber(n: number): string | undefined {
  * which JSON.stringify does by itself (no replacer: one would cost more than the whole stringify).
  */
 export function jsonValue(v: unknown): string {
-  const text = JSON.stringify(v) ?? 'null';
+  return escapeSeparators(JSON.stringify(v) ?? 'null');
+}
+
+/** JSON text with its raw U+2028 and U+2029 escaped (JSON text as Keap sent it, passed on verbatim). */
+export function escapeSeparators(text: string): string {
   return HAS_SEPARATOR.test(text) ? text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
 }

@@ -1,7 +1,8 @@
 import type { KeapCaller } from '../keap/client.js';
 import { formatIsoUtc } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
-import { readPage } from '../rest/page.js';
+import { T_ARRAY, T_NULL, T_OBJECT } from '../rest/json-scan.js';
+import type { RawJson } from '../rest/raw-json.js';
 import { restStreams, type RestStream } from './rest-registry.js';
 import { parseTime, RestShaper, type RestField } from './rest-record.js';
 import type { InProgress, StreamState } from './state.js';
@@ -143,7 +144,7 @@ class RestPass {
     const since = parent.incremental && this.cursor ? this.since : undefined;
     const query = new ParentQuery(p, since, this.pageSize === undefined ? undefined : Math.min(this.ctx.pageSize, p.page_size_max ?? 1000));
     await query.each(this.client, (item) => {
-      const id = item['id'];
+      const id = item.get('id');
       if (typeof id === 'string' || typeof id === 'number') ids.push(String(id));
     });
     return [...new Set(ids)].sort(compareIds);
@@ -166,29 +167,43 @@ class RestPass {
     }
   }
 
-  /** Keyset paging: every page a fresh query for ids past the last one read, in id order. */
+  /**
+   * Keyset paging: every page a fresh query for ids past the last one read, in id order. An attempt
+   * that fails after handing on part of a page is asked again for ids past the last one handed on.
+   */
   private async keyset(path: string, columns: Record<string, string>, start: Position, save: (pos: Position) => void): Promise<void> {
     const sync = this.entry.sync;
     if (sync.kind !== 'keyset') return;
     let after = start.after;
     for (;;) {
-      const clauses = this.baseClauses();
-      if (after !== undefined) clauses.push(`${sync.id_filter}>${after}`);
-      const query = this.query(clauses, `${sync.order_by} asc`);
-      const page = readPage(await this.client.rest({ path, query, what: `GET ${path}` }), this.entry.items_key);
+      // The last id handed on (across attempts), and the id this attempt asked to read past.
       let last = after;
-      for (const item of page.items) {
-        const record = asRecord(item, path);
-        const id = numericId(record['id'], this.entry.stream);
-        if (after !== undefined && id <= after) continue;
-        if (last !== undefined && id <= last) {
-          throw new KeapError(`GET ${path}: records did not arrive in id order; refusing to page on them`, 'system_error', 'unordered');
-        }
-        last = id;
-        this.emit(record, columns);
-      }
+      let floor = after;
+      const query = (): Record<string, string> => {
+        floor = last;
+        const clauses = this.baseClauses();
+        if (last !== undefined) clauses.push(`${sync.id_filter}>${last}`);
+        return this.query(clauses, `${sync.order_by} asc`);
+      };
+      const page = await this.client.restPage({
+        path,
+        query,
+        what: `GET ${path}`,
+        itemsKey: this.entry.items_key,
+        ready: () => this.ctx.sink.ready(),
+        onItem: (item) => {
+          const record = asRecord(item, path);
+          const id = numericId(record.get('id'), this.entry.stream);
+          if (floor !== undefined && id <= floor) return;
+          if (last !== undefined && id <= last) {
+            throw new KeapError(`GET ${path}: records did not arrive in id order; refusing to page on them`, 'system_error', 'unordered');
+          }
+          last = id;
+          this.emit(record, columns, undefined);
+        },
+      });
       if (last === after) {
-        if (page.items.length > 0) {
+        if (page.items > 0) {
           throw new KeapError(`GET ${path}: Keap answered ${sync.id_filter}>${after} with records at or before it; refusing to page on them`, 'system_error', 'unordered');
         }
         return;
@@ -199,7 +214,11 @@ class RestPass {
     }
   }
 
-  /** Keap's page tokens, with the time filter where there is one, or newest first and stop at the bookmark. */
+  /**
+   * Keap's page tokens, with the time filter where there is one, or newest first and stop at the
+   * bookmark. An attempt that fails after handing on part of a page reads the same page again and
+   * skips what it handed on (PageLedger).
+   */
   private async tokens(path: string, columns: Record<string, string>, start: Position, save: (pos: Position) => void): Promise<void> {
     const sync = this.entry.sync;
     const newestFirst = sync.kind === 'order';
@@ -213,27 +232,40 @@ class RestPass {
     let previous: number | undefined;
     for (;;) {
       const q = token === undefined ? query : { ...query, page_token: token };
-      const page = readPage(await this.client.rest({ path, query: q, what: `GET ${path}` }), this.entry.items_key);
+      const ledger = new PageLedger();
+      const before = previous;
       let older = false;
-      for (const item of page.items) {
-        const record = asRecord(item, path);
-        if (sinceMs !== undefined && this.cursor) {
-          const raw = record[this.cursor];
-          const t = typeof raw === 'string' ? parseTime(raw) : undefined;
-          if (t !== undefined) {
-            if (previous !== undefined && t > previous && ordered) {
-              ordered = false;
-              this.ctx.sink.log('WARN', `${this.entry.stream}: Keap did not order ${path} by ${orderBy ?? 'its time'}; reading every page`);
-            }
-            previous = t;
-            if (t < sinceMs) {
-              older = true;
-              continue;
+      const page = await this.client.restPage({
+        path,
+        query: () => {
+          ledger.attempt();
+          previous = before;
+          older = false;
+          return q;
+        },
+        what: `GET ${path}`,
+        itemsKey: this.entry.items_key,
+        ready: () => this.ctx.sink.ready(),
+        onItem: (item) => {
+          const record = asRecord(item, path);
+          if (sinceMs !== undefined && this.cursor) {
+            const raw = record.get(this.cursor);
+            const t = typeof raw === 'string' ? parseTime(raw) : undefined;
+            if (t !== undefined) {
+              if (previous !== undefined && t > previous && ordered) {
+                ordered = false;
+                this.ctx.sink.log('WARN', `${this.entry.stream}: Keap did not order ${path} by ${orderBy ?? 'its time'}; reading every page`);
+              }
+              previous = t;
+              if (t < sinceMs) {
+                older = true;
+                return;
+              }
             }
           }
-        }
-        this.emit(record, columns);
-      }
+          this.emit(record, columns, ledger);
+        },
+      });
       if (page.nextPageToken === undefined || (older && ordered)) return;
       token = page.nextPageToken;
       save({ pageToken: token });
@@ -258,38 +290,43 @@ class RestPass {
     return q;
   }
 
-  private emit(record: Record<string, unknown>, columns: Record<string, string>): void {
+  private emit(record: RawJson, columns: Record<string, string>, ledger: PageLedger | undefined): void {
     const flatten = this.entry.flatten;
     if (flatten) {
       const outer: Record<string, unknown> = {};
-      for (const [column, field] of Object.entries(flatten.columns)) outer[column] = record[field];
-      const list = record[flatten.field];
-      if (list === undefined || list === null) return;
-      if (!Array.isArray(list)) throw new KeapError(`GET ${this.entry.path}: ${flatten.field} is not a list`, 'system_error', 'bad-row');
-      for (const inner of list) this.emitOne(asRecord(inner, this.entry.path), outer);
+      for (const [column, field] of Object.entries(flatten.columns)) outer[column] = record.get(field);
+      const at = record.indexOf(flatten.field);
+      if (at < 0 || record.typeOf(at) === T_NULL) return;
+      if (record.typeOf(at) !== T_ARRAY) throw new KeapError(`GET ${this.entry.path}: ${flatten.field} is not a list`, 'system_error', 'bad-row');
+      const list = record.open(at);
+      for (let i = 0; i < list.size; i++) {
+        if (list.typeOf(i) !== T_OBJECT) throw notAnObject(this.entry.path);
+        this.emitOne(list.open(i), outer, ledger);
+      }
       return;
     }
-    this.emitOne(record, columns);
+    this.emitOne(record, columns, ledger);
   }
 
-  private emitOne(record: Record<string, unknown>, columns: Record<string, unknown>): void {
+  private emitOne(record: RawJson, columns: Record<string, unknown>, ledger: PageLedger | undefined): void {
     const key = this.keyOf(record, columns);
     if (this.cursor) {
-      const raw = columns[this.cursor] ?? record[this.cursor];
+      const raw = columns[this.cursor] ?? record.get(this.cursor);
       const ms = typeof raw === 'string' ? parseTime(raw) : undefined;
       const iso = ms === undefined ? undefined : new Date(ms).toISOString();
       if (!this.margin.admit(key, iso)) return;
       if (iso !== undefined && (this.maxCursor === undefined || iso > this.maxCursor)) this.maxCursor = iso;
     }
+    if (ledger !== undefined && !ledger.handOn(key)) return;
     this.ctx.sink.record(this.entry.stream, this.shaper.shape(record, columns), this.shaper.nulled.length ? [...this.shaper.nulled] : undefined);
     this.sinceState++;
   }
 
   /** The record's primary key as text; a record without its key fails the stream. */
-  private keyOf(record: Record<string, unknown>, columns: Record<string, unknown>): string {
+  private keyOf(record: RawJson, columns: Record<string, unknown>): string {
     const parts: string[] = [];
     for (const k of this.entry.primary_key) {
-      const v = columns[k] ?? record[k];
+      const v = columns[k] ?? record.get(k);
       if (v === undefined || v === null || v === '' || (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'object') {
         // Commission rows have no id: their key is several fields, some of which may be empty.
         if (this.entry.primary_key.length > 1 && k !== this.entry.primary_key[0]) {
@@ -331,7 +368,7 @@ class ParentQuery {
     private readonly pageSize: number | undefined,
   ) {}
 
-  async each(client: KeapCaller, visit: (item: Record<string, unknown>) => void): Promise<void> {
+  async each(client: KeapCaller, visit: (item: RawJson) => void): Promise<void> {
     const p = this.parent;
     const sync = p.sync;
     const clauses = [...p.always];
@@ -349,17 +386,23 @@ class ParentQuery {
         q['order_by'] = `${sync.order_by} asc`;
       } else if (token !== undefined) q['page_token'] = token;
       if (all.length) q['filter'] = all.join(';');
-      const page = readPage(await client.rest({ path: p.path, query: q, what: `GET ${p.path}` }), p.items_key);
       let last = after;
-      for (const item of page.items) {
-        const record = asRecord(item, p.path);
-        if (sync.kind === 'keyset') {
-          const id = numericId(record['id'], p.stream);
-          if (after !== undefined && id <= after) continue;
-          last = last === undefined ? id : Math.max(last, id);
-        }
-        visit(record);
-      }
+      // A page read again after a failure part way visits its first items again: the caller keeps ids in a set.
+      const page = await client.restPage({
+        path: p.path,
+        query: q,
+        what: `GET ${p.path}`,
+        itemsKey: p.items_key,
+        onItem: (item) => {
+          const record = asRecord(item, p.path);
+          if (sync.kind === 'keyset') {
+            const id = numericId(record.get('id'), p.stream);
+            if (after !== undefined && id <= after) return;
+            last = last === undefined ? id : Math.max(last, id);
+          }
+          visit(record);
+        },
+      });
       if (page.nextPageToken === undefined) return;
       if (sync.kind === 'keyset') {
         if (last === after) return;
@@ -369,11 +412,64 @@ class ParentQuery {
   }
 }
 
-function asRecord(item: unknown, path: string): Record<string, unknown> {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new KeapError(`GET ${path}: a record that is not a JSON object; refusing the page`, 'system_error', 'bad-row');
+/**
+ * What a token page handed on, by record key in order, so that an attempt that reads the page again
+ * after a failure part way hands on only what the failed attempts did not. The page normally comes
+ * back the same, and its first records are matched in order (a key repeated on purpose, as
+ * commission rows may repeat theirs, stays repeated); if it comes back different, by key alone.
+ */
+class PageLedger {
+  private readonly handed: string[] = [];
+  private attempts = 0;
+  private replay: string[] = [];
+  private at = 0;
+  private rest: Map<string, number> | undefined;
+
+  /** A new attempt at the page begins. */
+  attempt(): void {
+    if (this.attempts++ === 0) return;
+    this.replay = [...this.handed];
+    this.at = 0;
+    this.rest = undefined;
   }
-  return item as Record<string, unknown>;
+
+  /** Whether the record with this key goes out now (false: an earlier attempt handed it on). */
+  handOn(key: string): boolean {
+    if (this.at < this.replay.length) {
+      if (this.rest === undefined && this.replay[this.at] === key) {
+        this.at++;
+        return false;
+      }
+      if (this.rest === undefined) {
+        // The page came back different (rows changed between attempts): match what is left by key.
+        this.rest = new Map();
+        for (let i = this.at; i < this.replay.length; i++) {
+          const k = this.replay[i] as string;
+          this.rest.set(k, (this.rest.get(k) ?? 0) + 1);
+        }
+        this.at = this.replay.length;
+      }
+    }
+    if (this.rest !== undefined) {
+      const n = this.rest.get(key);
+      if (n !== undefined) {
+        if (n === 1) this.rest.delete(key);
+        else this.rest.set(key, n - 1);
+        return false;
+      }
+    }
+    this.handed.push(key);
+    return true;
+  }
+}
+
+function asRecord(item: RawJson, path: string): RawJson {
+  if (item.type !== T_OBJECT) throw notAnObject(path);
+  return item;
+}
+
+function notAnObject(path: string): KeapError {
+  return new KeapError(`GET ${path}: a record that is not a JSON object; refusing the page`, 'system_error', 'bad-row');
 }
 
 /** Keyset paging compares ids as numbers; Keap's REST ids are numbers written as strings. */

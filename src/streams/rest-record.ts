@@ -1,16 +1,24 @@
+import { KEY_LIMIT, keyName, NO_KEY } from '../rest/json-keys.js';
+import { F_ESCAPE, F_FRACTION, F_NEWLINE, F_ODD_NUMBER, F_SEPARATOR, T_ARRAY, T_FALSE, T_NULL, T_NUMBER, T_OBJECT, T_STRING, T_TRUE, TYPE_MASK } from '../rest/json-scan.js';
+import type { RawJson } from '../rest/raw-json.js';
 import type { JsonSchema } from './json-schema.js';
-import { jsonString, jsonValue } from './json-text.js';
+import { escapeSeparators, jsonString, jsonValue } from './json-text.js';
 import { kindOf, type FieldKind } from './record-shaper.js';
 import type { NulledField } from './sink.js';
 
 /**
- * Turns one REST v2 record (parsed JSON) into the record's JSON text: every selected field in schema
- * order, null where Keap left it out; top-level values checked against the schema's type and
- * converted where that loses nothing (an id Keap sends as a number for a string field, a numeric
- * string for a number field); top-level date-times normalised to ISO 8601 UTC; nested objects and
- * arrays kept as Keap sent them. A value that cannot be converted becomes null and is reported
- * (Airbyte record meta), never a crash and never an invalid record. Every string and number goes
- * through json-text.ts.
+ * Turns one REST v2 record, as the page reader scanned it (rest/raw-json.ts), into the record's JSON
+ * text: every selected field in schema order, null where Keap left it out; top-level values checked
+ * against the schema's type and converted where that loses nothing (an id Keap sends as a number
+ * for a string field, a numeric string for a number field); top-level date-times normalised to ISO
+ * 8601 UTC; nested objects and arrays kept as Keap sent them. A value that cannot be converted
+ * becomes null and is reported (Airbyte record meta), never a crash and never an invalid record.
+ *
+ * What Keap usually sends goes out as the text it came in, never decoded: a string for a string
+ * field, a whole number for a number field, a canonical UTC time, a nested value (JSON already; only
+ * raw U+2028/U+2029 are escaped, as json-text.ts does, and a nested value whose numbers would not
+ * read back as written, 1e999 or -0, or which spans lines, goes through JSON.stringify instead).
+ * Everything else is decoded and goes through encodeAs, whose rules are the record's contract.
  */
 
 export interface RestField {
@@ -35,31 +43,106 @@ interface Compiled extends RestField {
   prefix: string;
 }
 
+/** A custom field's content: member `index` of `owner` (-1: the field had no content). */
+interface CustomValue {
+  owner: RawJson;
+  index: number;
+}
+
+const UNKNOWN = -2;
+
 export class RestShaper {
   private readonly fields: Compiled[];
   readonly nulled: NulledField[] = [];
   private readonly hasCustom: boolean;
+  /** Field index by name, for the record's own fields. */
+  private readonly byName = new Map<string, number>();
+  /** Field index by interned member name (json-keys.ts): UNKNOWN until first seen, -1 for none. */
+  private readonly byKey = new Int32Array(KEY_LIMIT).fill(UNKNOWN);
+  /** Per record: the member each field is read from, or -1. */
+  private readonly slots: Int32Array;
+  private readonly custom = new Map<string, CustomValue>();
 
   constructor(fields: readonly RestField[]) {
     this.fields = fields.map((f, i) => ({ ...f, prefix: (i === 0 ? '' : ',') + jsonString(f.name) + ':' }));
     this.hasCustom = fields.some((f) => f.source !== undefined && 'customFieldId' in f.source);
+    fields.forEach((f, i) => {
+      if (f.source === undefined) this.byName.set(f.name, i);
+    });
+    this.slots = new Int32Array(fields.length);
   }
 
   /** `columns` are the values the reader supplies (a parent's id, an order's fields). */
-  shape(record: Record<string, unknown>, columns?: Record<string, unknown>): string {
+  shape(record: RawJson, columns?: Record<string, unknown>): string {
     this.nulled.length = 0;
-    const custom = this.hasCustom ? customValues(record['custom_fields']) : undefined;
+    const slots = this.slots;
+    slots.fill(-1);
+    // Later members win, as JSON.parse keeps the last of a repeated name.
+    for (let m = 0, n = record.size; m < n; m++) {
+      const f = this.fieldOf(record, m);
+      if (f >= 0) slots[f] = m;
+    }
+    const custom = this.hasCustom ? this.customValues(record) : undefined;
+    const fields = this.fields;
     let out = '{';
-    for (const f of this.fields) {
-      let v: unknown;
-      const src = f.source;
-      if (src === undefined) v = record[f.name];
-      else if ('customFieldId' in src) v = custom?.get(src.customFieldId);
-      else v = columns?.[src.column];
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i] as Compiled;
       out += f.prefix;
-      out += this.encode(f, v);
+      const src = f.source;
+      if (src === undefined) {
+        const m = slots[i] as number;
+        out += m < 0 ? 'null' : this.encodeRaw(f, record, m);
+      } else if ('customFieldId' in src) {
+        const c = custom?.get(src.customFieldId);
+        out += c === undefined || c.index < 0 ? 'null' : this.encodeRaw(f, c.owner, c.index);
+      } else out += this.encode(f, columns?.[src.column]);
     }
     return out + '}';
+  }
+
+  private fieldOf(record: RawJson, m: number): number {
+    const id = record.keyId(m);
+    if (id === NO_KEY) return this.byName.get(record.key(m)) ?? -1;
+    let f = this.byKey[id] as number;
+    if (f === UNKNOWN) {
+      f = this.byName.get(keyName(id)) ?? -1;
+      this.byKey[id] = f;
+    }
+    return f;
+  }
+
+  /** Member m of `owner` as JSON text of the field's kind: its own text where that is already right, else through encodeAs. */
+  private encodeRaw(f: Compiled, owner: RawJson, m: number): string {
+    const info = owner.info(m);
+    const type = info & TYPE_MASK;
+    if (type === T_NULL) return 'null';
+    switch (f.kind) {
+      case 'string':
+        if (type === T_STRING) return info & F_SEPARATOR ? escapeSeparators(owner.text(m)) : owner.text(m);
+        break;
+      case 'json':
+        if ((info & (F_ODD_NUMBER | F_NEWLINE)) === 0) return info & F_SEPARATOR ? escapeSeparators(owner.text(m)) : owner.text(m);
+        break;
+      case 'integer':
+      case 'number':
+        // Up to 15 digits, a whole number's text is what String(Number(text)) would write.
+        if (type === T_NUMBER && (info & (F_ODD_NUMBER | F_FRACTION)) === 0 && owner.length(m) <= 15) return owner.text(m);
+        break;
+      case 'boolean':
+        if (type === T_TRUE) return 'true';
+        if (type === T_FALSE) return 'false';
+        break;
+      case 'date-time':
+        if (type === T_STRING && (info & F_ESCAPE) === 0) {
+          const v = owner.str(m);
+          if (isCanonicalUtc(v)) return `"${v}"`;
+          return this.encode(f, v);
+        }
+        break;
+      case 'base64':
+        break;
+    }
+    return this.encode(f, owner.value(m));
   }
 
   private encode(f: Compiled, v: unknown): string {
@@ -68,6 +151,27 @@ export class RestShaper {
     if (text !== undefined) return text;
     this.nulled.push({ field: f.name, reason: 'SOURCE_SERIALIZATION_ERROR' });
     return 'null';
+  }
+
+  /**
+   * The record's custom fields by Keap id, from its `custom_fields` list: the last entry of an id
+   * wins, an entry without content makes the field null, and anything not a list means none.
+   */
+  private customValues(record: RawJson): Map<string, CustomValue> | undefined {
+    const at = record.indexOf('custom_fields');
+    if (at < 0 || record.typeOf(at) !== T_ARRAY) return undefined;
+    const map = this.custom;
+    map.clear();
+    const list = record.open(at);
+    for (let e = 0; e < list.size; e++) {
+      if (list.typeOf(e) !== T_OBJECT) continue;
+      const entry = list.open(e);
+      const idAt = entry.indexOf('id');
+      if (idAt < 0 || entry.typeOf(idAt) === T_NULL) continue;
+      const id = entry.typeOf(idAt) === T_STRING ? entry.str(idAt) : String(entry.value(idAt));
+      map.set(id, { owner: entry, index: entry.indexOf('content') });
+    }
+    return map;
   }
 }
 
@@ -97,9 +201,7 @@ export function encodeAs(kind: FieldKind, v: unknown): string | undefined {
       return undefined;
     case 'date-time': {
       if (typeof v !== 'string') return undefined;
-      // Keap's usual form is already ISO 8601 UTC: kept as it is, unparsed (days past the 28th are
-      // parsed, so that 2025-02-30 is refused rather than passed on).
-      if (CANONICAL_UTC.test(v) && v.charCodeAt(8) <= 50 && !(v.charCodeAt(8) === 50 && v.charCodeAt(9) === 57)) return `"${v}"`;
+      if (isCanonicalUtc(v)) return `"${v}"`;
       const ms = parseTime(v);
       return ms === undefined ? undefined : `"${new Date(ms).toISOString()}"`;
     }
@@ -110,8 +212,16 @@ export function encodeAs(kind: FieldKind, v: unknown): string | undefined {
   }
 }
 
-/** `2024-05-21T14:30:00Z` or with milliseconds: RFC 3339 UTC in form (the day of month is checked by the caller). */
+/** `2024-05-21T14:30:00Z` or with milliseconds: RFC 3339 UTC in form (the day of month is checked by isCanonicalUtc). */
 const CANONICAL_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
+
+/**
+ * Keap's usual form, already ISO 8601 UTC: kept as it is, unparsed (days past the 28th are parsed,
+ * so that 2025-02-30 is refused rather than passed on).
+ */
+function isCanonicalUtc(v: string): boolean {
+  return CANONICAL_UTC.test(v) && v.charCodeAt(8) <= 50 && !(v.charCodeAt(8) === 50 && v.charCodeAt(9) === 57);
+}
 
 /**
  * Epoch ms of a REST time, or undefined. Keap writes ISO 8601 with a zone (`Z`, `+00:00`, and
@@ -125,15 +235,4 @@ export function parseTime(text: string): number | undefined {
   else if (!/(Z|[+-]\d{2}:\d{2})$/i.test(t)) t += 'Z';
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : undefined;
-}
-
-function customValues(list: unknown): Map<string, unknown> | undefined {
-  if (!Array.isArray(list)) return undefined;
-  const m = new Map<string, unknown>();
-  for (const c of list) {
-    if (typeof c !== 'object' || c === null) continue;
-    const o = c as { id?: unknown; content?: unknown };
-    if (o.id !== undefined && o.id !== null) m.set(String(o.id), o.content);
-  }
-  return m;
 }

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
 import { toTransportError, TransportError } from '../http/errors.js';
-import { flattenHeaders, readErrorBody } from '../http/body.js';
+import { flattenHeaders, pumpBody, readErrorBody } from '../http/body.js';
 import { createHttp } from '../http/instance.js';
-import { Deadline, IdleTimer } from '../http/timers.js';
+import { Deadline } from '../http/timers.js';
 import { encodeCall } from './encode.js';
 import { XmlRpcReader, type ParsedMessage } from './parse.js';
 import { XmlRpcParseError, type XmlRpcValue } from './types.js';
@@ -108,7 +108,8 @@ export class XmlRpcTransport {
       maxBytes: this.options.maxBodyBytes,
     });
     try {
-      await pump(stream, reader, this.options.timeoutMs, options.ready, deadline);
+      // Records go out through onItem as they complete; the socket waits while the caller's output is full.
+      await pumpBody(stream, { idleMs: this.options.timeoutMs, deadline }, (chunk) => reader.write(chunk), options.ready);
     } catch (err) {
       stream.destroy();
       if (callerError) throw callerError.error;
@@ -123,37 +124,6 @@ export class XmlRpcTransport {
       throw err;
     }
     return { ok: true, status, headers, message, requestMs: performance.now() - started };
-  }
-}
-
-/**
- * Feeds the body to the reader chunk by chunk; records go out through onItem as they complete, and
- * the socket is not read again until the caller's output has room.
- */
-async function pump(
-  stream: Readable,
-  reader: XmlRpcReader,
-  idleMs: number,
-  ready: (() => Promise<void> | undefined) | undefined,
-  deadline: Deadline,
-): Promise<void> {
-  const idle = new IdleTimer(stream, idleMs);
-  try {
-    for await (const chunk of stream) {
-      idle.touch();
-      reader.write(chunk as Buffer);
-      const wait = ready?.();
-      if (wait) {
-        // Waiting on our own stdout is not the server going quiet.
-        idle.stop();
-        deadline.pause();
-        await wait;
-        deadline.resume();
-        idle.restart();
-      }
-    }
-  } finally {
-    idle.stop();
   }
 }
 
