@@ -46,7 +46,7 @@ function reference(fields: readonly RestField[], record: Record<string, unknown>
 /** Each record of a page body through the page reader and the shaper. */
 function shapeAll(body: string, itemsKey: string, shaper: RestShaper, columns?: Record<string, unknown>): { text: string; nulled: string[] }[] {
   const out: { text: string; nulled: string[] }[] = [];
-  const reader = new JsonPageReader({ itemsKey, onItem: (item) => out.push({ text: shaper.shape(item, columns), nulled: shaper.nulled.map((n) => n.field) }) });
+  const reader = new JsonPageReader({ itemsKey, onItem: (item) => out.push({ text: Buffer.from(shaper.shape(item, columns)).toString('utf8'), nulled: shaper.nulled.map((n) => n.field) }) });
   reader.write(Buffer.from(body, 'utf8'));
   reader.end();
   return out;

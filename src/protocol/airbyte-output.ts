@@ -9,10 +9,11 @@ import type { LineWriter } from './writer.js';
  * are assembled as text around the pre-serialised data; everything else goes through JSON.stringify.
  */
 export class AirbyteOutput implements Sink {
-  private readonly prefixes = new Map<string, string>();
-  /** `,"emitted_at":<ms>}}` for the last millisecond seen: thousands of records share it. */
+  /** The envelope as UTF-8, encoded once: per stream, and per millisecond (thousands of records share one). */
+  private readonly prefixes = new Map<string, Buffer>();
+  /** `,"emitted_at":<ms>}}` for the last millisecond seen. */
   private stampMs = Number.NaN;
-  private stampEnd = '';
+  private stampEnd = Buffer.alloc(0);
 
   constructor(
     private readonly writer: LineWriter,
@@ -24,21 +25,21 @@ export class AirbyteOutput implements Sink {
     this.writer.line(JSON.stringify(m));
   }
 
-  record(stream: string, data: string, nulled?: NulledField[]): void {
+  record(stream: string, data: string | Uint8Array, nulled?: NulledField[]): void {
     let prefix = this.prefixes.get(stream);
     if (prefix === undefined) {
-      prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
+      prefix = Buffer.from(`{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`, 'utf8');
       this.prefixes.set(stream, prefix);
     }
     const now = this.now();
     if (nulled && nulled.length) {
       const changes = nulled.map((n) => ({ field: n.field, change: 'NULLED', reason: n.reason }));
-      this.writer.line(`${prefix}${data},"emitted_at":${now},"meta":${JSON.stringify({ changes })}}}`);
+      this.writer.line3(prefix, data, `,"emitted_at":${now},"meta":${JSON.stringify({ changes })}}}`);
       return;
     }
     if (now !== this.stampMs) {
       this.stampMs = now;
-      this.stampEnd = `,"emitted_at":${now}}}`;
+      this.stampEnd = Buffer.from(`,"emitted_at":${now}}}`, 'utf8');
     }
     this.writer.line3(prefix, data, this.stampEnd);
   }

@@ -17,11 +17,13 @@ export interface SingerStreamInfo {
  * Singer state message replaces the previous one. Logs, statuses and metrics go to stderr.
  */
 export class SingerOutput implements Sink {
-  private readonly prefixes = new Map<string, string>();
+  /** The envelope as UTF-8, encoded once: per stream, and per millisecond. */
+  private readonly prefixes = new Map<string, Buffer>();
   private readonly bookmarks: Record<string, StreamState>;
   private readonly counts = new Map<string, number>();
   private lastStamp = 0;
-  private lastIso = '';
+  /** `,"time_extracted":"<iso>"}` for the last millisecond seen. */
+  private lastEnd = Buffer.alloc(0);
 
   constructor(
     private readonly writer: LineWriter,
@@ -63,19 +65,19 @@ export class SingerOutput implements Sink {
     this.stderr.line(`INFO ${stream}: about ${rows} rows to read`);
   }
 
-  record(stream: string, data: string, _nulled?: NulledField[]): void {
+  record(stream: string, data: string | Uint8Array, _nulled?: NulledField[]): void {
     let prefix = this.prefixes.get(stream);
     if (prefix === undefined) {
-      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+      prefix = Buffer.from(`{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`, 'utf8');
       this.prefixes.set(stream, prefix);
     }
     const now = this.now();
     if (now !== this.lastStamp) {
       this.lastStamp = now;
-      this.lastIso = new Date(now).toISOString();
+      this.lastEnd = Buffer.from(`,"time_extracted":"${new Date(now).toISOString()}"}`, 'utf8');
     }
     this.counts.set(stream, (this.counts.get(stream) ?? 0) + 1);
-    this.writer.line(`${prefix}${data},"time_extracted":"${this.lastIso}"}`);
+    this.writer.line3(prefix, data, this.lastEnd);
   }
 
   state(stream: string, state: StreamState): void {

@@ -19,6 +19,17 @@ import type { Writable } from 'node:stream';
  */
 const CHUNK_SLACK = 16 * 1024;
 
+const NEWLINE = Buffer.from('\n');
+
+/** The most bytes a piece can take: UTF-8 needs at most 3 bytes per UTF-16 unit. */
+function room(x: string | Uint8Array): number {
+  return typeof x === 'string' ? x.length * 3 : x.length;
+}
+
+function utf8(x: string | Uint8Array): Uint8Array {
+  return typeof x === 'string' ? Buffer.from(x, 'utf8') : x;
+}
+
 export class LineWriter {
   private chunk: Buffer;
   private used = 0;
@@ -57,19 +68,36 @@ export class LineWriter {
 
   /**
    * Appends one line made of three pieces, each encoded where it lands: joined first, they would
-   * be copied into one string only to be encoded (the RECORD envelope around its data).
+   * be copied into one string only to be encoded (the RECORD envelope around its data). A piece
+   * may be UTF-8 already (a REST record's bytes, an envelope kept as bytes), copied as it is.
    */
-  line3(a: string, b: string, c: string): void {
-    const most = (a.length + b.length + c.length) * 3 + 1;
+  line3(a: string | Uint8Array, b: string | Uint8Array, c: string | Uint8Array): void {
+    const most = room(a) + room(b) + room(c) + 1;
     if (this.used + most > this.chunk.length) {
-      this.line(a + b + c);
-      return;
+      this.flush();
+      if (most > this.chunk.length) {
+        // A line larger than a chunk (a file report's base64) goes out on its own.
+        this.send(Buffer.concat([utf8(a), utf8(b), utf8(c), NEWLINE]));
+        return;
+      }
     }
     const chunk = this.chunk;
     let used = this.used;
-    used += chunk.write(a, used, 'utf8');
-    used += chunk.write(b, used, 'utf8');
-    used += chunk.write(c, used, 'utf8');
+    if (typeof a === 'string') used += chunk.write(a, used, 'utf8');
+    else {
+      chunk.set(a, used);
+      used += a.length;
+    }
+    if (typeof b === 'string') used += chunk.write(b, used, 'utf8');
+    else {
+      chunk.set(b, used);
+      used += b.length;
+    }
+    if (typeof c === 'string') used += chunk.write(c, used, 'utf8');
+    else {
+      chunk.set(c, used);
+      used += c.length;
+    }
     chunk[used++] = 10;
     this.used = used;
     if (used >= this.chunkSize) this.flush();

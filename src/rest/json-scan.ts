@@ -359,6 +359,35 @@ export class JsonScanner {
     }
   }
 
+  /**
+   * i at '[': each element that is an object is read into `into` and `visit` is called (before the
+   * next element is read); other elements are passed over. The array's end, or -1.
+   */
+  objects(i: number, depth: number, into: Spans, visit: () => void): number {
+    const b = this.b;
+    i = this.ws(i + 1);
+    if (i >= this.limit) return -1;
+    if (b[i] === CLOSE_BRACKET) return i + 1;
+    for (;;) {
+      let end: number;
+      if (b[i] === OPEN_BRACE) {
+        into.reset();
+        end = this.object(i, depth + 1, into);
+        if (end < 0) return -1;
+        visit();
+      } else {
+        end = this.value(i, depth);
+        if (end < 0) return -1;
+      }
+      i = this.ws(end);
+      if (i >= this.limit) return -1;
+      const c = b[i];
+      if (c === CLOSE_BRACKET) return i + 1;
+      if (c !== COMMA) return this.unexpected(i, "',' or ']'");
+      i = this.ws(i + 1);
+    }
+  }
+
   /** Throws: the byte at i is not what JSON allows there. */
   unexpected(i: number, wanted: string): never {
     const c = this.b[i] as number;

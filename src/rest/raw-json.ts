@@ -43,40 +43,26 @@ export class RawJson {
 
   /** The member's JSON text, exactly as it came. */
   text(i: number): string {
-    return slice(this.buf, this.spans.starts[i] as number, this.spans.ends[i] as number, this.spans.infos[i] as number);
+    return rawText(this.buf, this.spans.starts[i] as number, this.spans.ends[i] as number, this.spans.infos[i] as number);
   }
 
-  /** Length of the member's JSON text, in bytes. */
-  length(i: number): number {
-    return (this.spans.ends[i] as number) - (this.spans.starts[i] as number);
+  /** Where the member's JSON text is in buf: [start(i), end(i)). */
+  start(i: number): number {
+    return this.spans.starts[i] as number;
+  }
+
+  end(i: number): number {
+    return this.spans.ends[i] as number;
   }
 
   /** The decoded value of a string member. */
   str(i: number): string {
-    const info = this.spans.infos[i] as number;
-    const start = this.spans.starts[i] as number;
-    const end = this.spans.ends[i] as number;
-    if (info & F_ESCAPE) return JSON.parse(this.buf.toString('utf8', start, end)) as string;
-    return slice(this.buf, start + 1, end - 1, info);
+    return rawString(this.buf, this.spans.starts[i] as number, this.spans.ends[i] as number, this.spans.infos[i] as number);
   }
 
   /** The member's value as JSON.parse would give it. */
   value(i: number): unknown {
-    switch (this.typeOf(i)) {
-      case T_NULL:
-        return null;
-      case T_TRUE:
-        return true;
-      case T_FALSE:
-        return false;
-      case T_STRING:
-        return this.str(i);
-      case T_NUMBER:
-        // Number() reads JSON's number grammar as JSON.parse does (1e999 is Infinity there too).
-        return Number(this.text(i));
-      default:
-        return JSON.parse(this.text(i)) as unknown;
-    }
+    return rawValue(this.buf, this.spans.starts[i] as number, this.spans.ends[i] as number, this.spans.infos[i] as number);
   }
 
   /** The index of the member named by an interned number (the last one when a name repeats, as JSON.parse keeps), or -1. */
@@ -88,7 +74,11 @@ export class RawJson {
 
   /** The index of the member `name` (the last one when it repeats), or -1. */
   indexOf(name: string): number {
-    const id = internName(name);
+    return this.indexOfKey(internName(name), name);
+  }
+
+  /** indexOf, given the name's interned number too (NO_KEY when the table had no room for it). */
+  indexOfKey(id: number, name: string): number {
     if (id !== NO_KEY) return this.find(id);
     const names = this.spans.names;
     for (let i = this.spans.n - 1; i >= 0; i--) if (names[i] === name) return i;
@@ -103,10 +93,30 @@ export class RawJson {
 
   /** Member i, an object or an array, as a view of its own. */
   open(i: number): RawJson {
+    return this.openInto(i, new RawJson(this.buf, new Spans()));
+  }
+
+  /**
+   * Each element of the array at member i that is an object, read into `view` in turn (a view kept
+   * for reuse), `visit` called for each while it is there.
+   */
+  eachObject(i: number, view: RawJson, visit: () => void): void {
+    if (this.typeOf(i) !== T_ARRAY) throw new Error(`eachObject: member ${i} is not an array`);
+    view.buf = this.buf;
+    view.type = T_OBJECT;
+    const s = opener;
+    s.b = this.buf;
+    s.limit = this.spans.ends[i] as number;
+    s.objects(this.spans.starts[i] as number, 0, view.spans, visit);
+  }
+
+  /** Member i, an object or an array, read into `view` (a view kept for reuse: what it held is gone). */
+  openInto(i: number, view: RawJson): RawJson {
     const type = this.typeOf(i);
     if (type !== T_OBJECT && type !== T_ARRAY) throw new Error(`open: member ${i} is not an object or array`);
-    const view = new RawJson(this.buf, new Spans());
+    view.buf = this.buf;
     view.type = type;
+    view.spans.reset();
     // Already read once: scanning it again cannot fail, and its depth was checked the first time.
     // One scanner serves every view: a scan runs to its end before anything else can start one.
     const s = opener;
@@ -120,9 +130,37 @@ export class RawJson {
 
 const opener = new JsonScanner(Number.MAX_SAFE_INTEGER);
 
-/** Text of b[start, end): Latin-1 when it is all ASCII (the same characters, decoded faster), else UTF-8. */
-function slice(b: Buffer, start: number, end: number, info: number): string {
+/**
+ * The JSON text of the value in b[start, end) with this info: Latin-1 when it is all ASCII (the
+ * same characters, decoded faster), else UTF-8.
+ */
+export function rawText(b: Buffer, start: number, end: number, info: number): string {
   return b.toString(info & F_NON_ASCII ? 'utf8' : 'latin1', start, end);
+}
+
+/** The decoded value of the string in b[start, end) (its quotes included). */
+export function rawString(b: Buffer, start: number, end: number, info: number): string {
+  if (info & F_ESCAPE) return JSON.parse(b.toString('utf8', start, end)) as string;
+  return rawText(b, start + 1, end - 1, info);
+}
+
+/** The value in b[start, end) as JSON.parse would give it. */
+export function rawValue(b: Buffer, start: number, end: number, info: number): unknown {
+  switch (info & TYPE_MASK) {
+    case T_NULL:
+      return null;
+    case T_TRUE:
+      return true;
+    case T_FALSE:
+      return false;
+    case T_STRING:
+      return rawString(b, start, end, info);
+    case T_NUMBER:
+      // Number() reads JSON's number grammar as JSON.parse does (1e999 is Infinity there too).
+      return Number(rawText(b, start, end, info));
+    default:
+      return JSON.parse(rawText(b, start, end, info)) as unknown;
+  }
 }
 
 export const TYPE_NAMES: Record<number, string> = {

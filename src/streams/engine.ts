@@ -304,9 +304,11 @@ class CountingSink implements Sink {
     if (this.held === undefined) f();
     else this.held.push(f);
   }
-  record(stream: string, data: string, nulled?: NulledField[]): void {
+  record(stream: string, data: string | Uint8Array, nulled?: NulledField[]): void {
     if (this.held !== undefined) {
-      this.say(() => this.record(stream, data, nulled));
+      // Bytes are the shaper's, reused for its next record: a held record keeps a copy.
+      const kept = typeof data === 'string' ? data : Uint8Array.from(data);
+      this.say(() => this.record(stream, kept, nulled));
       return;
     }
     if (stream === this.stream) this.records++;

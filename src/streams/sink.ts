@@ -17,8 +17,11 @@ export interface Sink {
   streamComplete(stream: string): void;
   streamIncomplete(stream: string, quotaResetAt?: number): void;
   estimate(stream: string, rows: number): void;
-  /** `data` is the record's JSON object, already serialised (the hot path builds it directly). */
-  record(stream: string, data: string, nulled?: NulledField[]): void;
+  /**
+   * `data` is the record's JSON object, already serialised (the hot path builds it directly): as
+   * text, or as UTF-8 bytes that are valid only during the call (the REST shaper reuses them).
+   */
+  record(stream: string, data: string | Uint8Array, nulled?: NulledField[]): void;
   /** Covers every record of `stream` emitted before it; `count` of them since the previous state. */
   state(stream: string, state: StreamState, count: number): void;
   log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void;
