@@ -43,8 +43,25 @@ export interface PageEnd {
 
 const DEFAULT_MAX_DEPTH = 64;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-const MIN_BUFFER = 128 * 1024;
+const MIN_BUFFER = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Buffers a finished reader leaves to the next one. A reader lives for a page, long enough for its
+ * buffers to outlive the young generation; made anew for every page they would pile up as garbage
+ * only a full collection frees, and a sync's memory would grow with its length.
+ */
+const pool: Buffer[] = [];
+const POOL_SIZE = 4;
+
+function takeBuffer(size: number): Buffer {
+  const b = pool.pop();
+  return b !== undefined && b.length >= size ? b : Buffer.allocUnsafe(Math.max(size + (size >> 1), MIN_BUFFER));
+}
+
+function giveBuffer(b: Buffer | undefined): void {
+  if (b !== undefined && pool.length < POOL_SIZE) pool.push(b);
+}
 
 // Where the reader stands in `{ "key": value, ... }` (the list's elements are one step each).
 const S_START = 0;
@@ -123,11 +140,24 @@ export class JsonPageReader {
     }
     this.scan(true);
     if (this.state !== S_DONE) throw this.truncated();
+    this.release();
     if (!this.sawItems) throw new RestParseError(`expected a "${this.itemsKey}" list in the answer, got none`, 'malformed');
     const t = this.tokenType;
     if (t !== 0 && t !== T_NULL && t !== T_STRING) throw new RestParseError(`next_page_token is ${TYPE_NAMES[t] ?? 'not a string'}, not a string`, 'malformed');
     const token = t === T_STRING && this.token !== '' ? this.token : undefined;
     return { nextPageToken: token, items: this.items };
+  }
+
+  /** The reader is done: its buffers go to the next one. */
+  private release(): void {
+    if (this.owned) giveBuffer(this.buf);
+    giveBuffer(this.spare);
+    this.buf = EMPTY;
+    this.len = 0;
+    this.pos = 0;
+    this.checked = 0;
+    this.owned = false;
+    this.spare = undefined;
   }
 
   /** Keeps the unread bytes and appends the chunk, copying only when something is left unread. */
@@ -142,7 +172,7 @@ export class JsonPageReader {
       const need = rest + chunk.length;
       let next = this.spare;
       this.spare = undefined;
-      if (next === undefined || next.length < need) next = Buffer.allocUnsafe(Math.max(need + (need >> 1), MIN_BUFFER));
+      if (next === undefined || next.length < need) next = takeBuffer(need);
       this.buf.copy(next, 0, this.pos, this.len);
       chunk.copy(next, rest);
       if (this.owned) this.spare = this.buf;

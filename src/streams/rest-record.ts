@@ -44,14 +44,20 @@ interface Compiled extends RestField {
   /** `,"name":` as UTF-8, and `,"name":null`. */
   prefix: Buffer;
   prefixNull: Buffer;
+  /** For a custom field: its place in the per-record custom arrays; else -1. */
+  custom: number;
 }
 
 const UNKNOWN = -2;
 
+// What a record's `custom_fields` said of a custom field.
+const CUSTOM_ABSENT = 0;
+const CUSTOM_CONTENT = 1;
+const CUSTOM_EMPTY = 2;
+
 export class RestShaper {
   private readonly fields: Compiled[];
   readonly nulled: NulledField[] = [];
-  private readonly hasCustom: boolean;
   /** Field index by name, for the record's own fields. */
   private readonly byName = new Map<string, number>();
   /** Field index by interned member name (json-keys.ts): UNKNOWN until first seen, -1 for none. */
@@ -60,26 +66,38 @@ export class RestShaper {
   private readonly slots: Int32Array;
   private readonly out = new JsonBytes();
   /**
-   * Per record: custom field id -> where its content is, in the arrays below (-1: no content).
-   * Views and arrays are kept from record to record: a record's custom fields cost no allocation.
+   * The custom fields' Keap ids (as text and as bytes), and per record what the record's
+   * `custom_fields` list said of each: kept from record to record, so that reading a record's custom
+   * fields allocates nothing.
    */
-  private readonly custom = new Map<string, number>();
-  private readonly customStarts: number[] = [];
-  private readonly customEnds: number[] = [];
-  private readonly customInfos: number[] = [];
-  private customCount = 0;
+  private readonly customIds: string[] = [];
+  private readonly customIdBytes: Buffer[] = [];
+  private readonly customState: Uint8Array;
+  private readonly customStarts: Int32Array;
+  private readonly customEnds: Int32Array;
+  private readonly customInfos: Int32Array;
   private readonly customEntry = new RawJson(Buffer.alloc(0), new Spans());
 
   constructor(fields: readonly RestField[]) {
     this.fields = fields.map((f, i) => {
       const prefix = `${i === 0 ? '' : ','}${jsonString(f.name)}:`;
-      return { ...f, prefix: Buffer.from(prefix, 'utf8'), prefixNull: Buffer.from(`${prefix}null`, 'utf8') };
+      let custom = -1;
+      if (f.source !== undefined && 'customFieldId' in f.source) {
+        custom = this.customIds.length;
+        this.customIds.push(f.source.customFieldId);
+        this.customIdBytes.push(Buffer.from(f.source.customFieldId, 'utf8'));
+      }
+      return { ...f, prefix: Buffer.from(prefix, 'utf8'), prefixNull: Buffer.from(`${prefix}null`, 'utf8'), custom };
     });
-    this.hasCustom = fields.some((f) => f.source !== undefined && 'customFieldId' in f.source);
     fields.forEach((f, i) => {
       if (f.source === undefined) this.byName.set(f.name, i);
     });
     this.slots = new Int32Array(fields.length);
+    const n = this.customIds.length;
+    this.customState = new Uint8Array(n);
+    this.customStarts = new Int32Array(n);
+    this.customEnds = new Int32Array(n);
+    this.customInfos = new Int32Array(n);
   }
 
   /**
@@ -95,32 +113,28 @@ export class RestShaper {
       const f = this.fieldOf(record, m);
       if (f >= 0) slots[f] = m;
     }
-    const custom = this.hasCustom ? this.customValues(record) : undefined;
+    if (this.customIds.length) this.readCustom(record);
     const fields = this.fields;
     const out = this.out;
+    const buf = record.buf;
     out.reset();
     out.byte(0x7b);
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i] as Compiled;
-      const src = f.source;
-      if (src === undefined) {
-        const m = slots[i] as number;
-        if (m < 0) out.copy(f.prefixNull, 0, f.prefixNull.length);
-        else {
-          out.copy(f.prefix, 0, f.prefix.length);
-          this.encodeRaw(f, record.buf, record.start(m), record.end(m), record.info(m));
-        }
-      } else if ('customFieldId' in src) {
-        const c = custom?.get(src.customFieldId) ?? -1;
-        if (c < 0) out.copy(f.prefixNull, 0, f.prefixNull.length);
-        else {
-          out.copy(f.prefix, 0, f.prefix.length);
-          this.encodeRaw(f, record.buf, this.customStarts[c] as number, this.customEnds[c] as number, this.customInfos[c] as number);
-        }
-      } else {
+      const m = slots[i] as number;
+      if (m >= 0) {
         out.copy(f.prefix, 0, f.prefix.length);
-        out.text(this.encode(f, columns?.[src.column]));
-      }
+        this.encodeRaw(f, buf, record.start(m), record.end(m), record.info(m));
+      } else if (f.custom >= 0) {
+        const k = f.custom;
+        if (this.customState[k] === CUSTOM_CONTENT) {
+          out.copy(f.prefix, 0, f.prefix.length);
+          this.encodeRaw(f, buf, this.customStarts[k] as number, this.customEnds[k] as number, this.customInfos[k] as number);
+        } else out.copy(f.prefixNull, 0, f.prefixNull.length);
+      } else if (f.source !== undefined && 'column' in f.source) {
+        out.copy(f.prefix, 0, f.prefix.length);
+        out.text(this.encode(f, columns?.[f.source.column]));
+      } else out.copy(f.prefixNull, 0, f.prefixNull.length);
     }
     out.byte(0x7d);
     return out.bytes();
@@ -150,9 +164,10 @@ export class RestShaper {
         if ((info & (F_ODD_NUMBER | F_NEWLINE)) === 0) return info & F_SEPARATOR ? out.text(escapeSeparators(rawText(b, start, end, info))) : out.copy(b, start, end);
         break;
       case 'integer':
-      case 'number':
-        // Up to 15 digits, a whole number's text is what String(Number(text)) would write.
         if (type === T_NUMBER && (info & (F_ODD_NUMBER | F_FRACTION)) === 0 && end - start <= 15) return out.copy(b, start, end);
+        break;
+      case 'number':
+        if (type === T_NUMBER && (info & F_ODD_NUMBER) === 0 && isShortestNumber(b, start, end, info)) return out.copy(b, start, end);
         break;
       case 'boolean':
         if (type === T_TRUE || type === T_FALSE) return out.copy(b, start, end);
@@ -175,34 +190,42 @@ export class RestShaper {
   }
 
   /**
-   * The record's custom fields by Keap id, from its `custom_fields` list: the last entry of an id
-   * wins, an entry without content makes the field null, and anything not a list means none.
+   * What the record's `custom_fields` list says of each custom field: the last entry of an id wins,
+   * an entry without content makes the field null, and anything not a list means none.
    */
-  private customValues(record: RawJson): Map<string, number> | undefined {
+  private readCustom(record: RawJson): void {
+    this.customState.fill(CUSTOM_ABSENT);
     const at = record.indexOfKey(CUSTOM_FIELDS_KEY, 'custom_fields');
-    if (at < 0 || record.typeOf(at) !== T_ARRAY) return undefined;
-    this.custom.clear();
-    this.customCount = 0;
+    if (at < 0 || record.typeOf(at) !== T_ARRAY) return;
     record.eachObject(at, this.customEntry, this.takeCustom);
-    return this.custom;
   }
 
-  /** One entry of `custom_fields`, in customEntry. */
+  /** One entry of `custom_fields`, in customEntry: its content goes to every custom field of its id. */
   private readonly takeCustom = (): void => {
     const entry = this.customEntry;
     const idAt = entry.indexOfKey(ID_KEY, 'id');
-    if (idAt < 0 || entry.typeOf(idAt) === T_NULL) return;
-    const id = entry.typeOf(idAt) === T_STRING ? entry.str(idAt) : String(entry.value(idAt));
+    if (idAt < 0) return;
+    const info = entry.info(idAt);
+    const type = info & TYPE_MASK;
+    if (type === T_NULL) return;
     const c = entry.indexOfKey(CONTENT_KEY, 'content');
-    if (c < 0) {
-      this.custom.set(id, -1);
-      return;
+    // Keap's ids are strings of digits: compared as bytes. Any other id is compared as String() of it, as the parsed path did.
+    const plain = type === T_STRING && (info & F_ESCAPE) === 0;
+    const id = plain ? undefined : String(entry.value(idAt));
+    const b = entry.buf;
+    const start = entry.start(idAt) + 1;
+    const len = entry.end(idAt) - 1 - start;
+    for (let k = 0; k < this.customIds.length; k++) {
+      if (plain ? !sameBytes(this.customIdBytes[k] as Buffer, b, start, len) : this.customIds[k] !== id) continue;
+      if (c < 0) {
+        this.customState[k] = CUSTOM_EMPTY;
+        continue;
+      }
+      this.customState[k] = CUSTOM_CONTENT;
+      this.customStarts[k] = entry.start(c);
+      this.customEnds[k] = entry.end(c);
+      this.customInfos[k] = entry.info(c);
     }
-    const n = this.customCount++;
-    this.customStarts[n] = entry.start(c);
-    this.customEnds[n] = entry.end(c);
-    this.customInfos[n] = entry.info(c);
-    this.custom.set(id, n);
   };
 }
 
@@ -210,6 +233,38 @@ export class RestShaper {
 const CUSTOM_FIELDS_KEY = internName('custom_fields');
 const ID_KEY = internName('id');
 const CONTENT_KEY = internName('content');
+
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, len: number): boolean {
+  if (a.length !== len) return false;
+  for (let i = 0; i < len; i++) if (a[i] !== b[start + i]) return false;
+  return true;
+}
+
+/**
+ * Whether the number in b[start, end) (no exponent, no leading -0) is written as String(Number(text))
+ * would write it, so its text can go out as it is: a whole number of up to 15 characters, or a
+ * fraction of up to 15 significant digits without trailing zeros, and not below 1e-6 (which String()
+ * writes with an exponent). Up to 15 significant digits a decimal survives a double unchanged, and
+ * no shorter decimal reads as the same double.
+ */
+function isShortestNumber(b: Uint8Array, start: number, end: number, info: number): boolean {
+  if ((info & F_FRACTION) === 0) return end - start <= 15;
+  if (b[end - 1] === 0x30) return false;
+  let i = b[start] === 0x2d ? start + 1 : start;
+  let significant = 0;
+  let leadingZeros = 0;
+  if (b[i] === 0x30) {
+    // 0.000123: the zeros after the point are not significant, and six of them make it < 1e-6.
+    i += 2;
+    while (b[i] === 0x30) {
+      i++;
+      leadingZeros++;
+    }
+    if (leadingZeros > 5) return false;
+  }
+  for (; i < end; i++) if (b[i] !== 0x2e) significant++;
+  return significant <= 15;
+}
 
 /** The value as JSON text of this kind, or undefined when it is not one (nor losslessly convertible). */
 export function encodeAs(kind: FieldKind, v: unknown): string | undefined {
@@ -251,7 +306,10 @@ export function encodeAs(kind: FieldKind, v: unknown): string | undefined {
 /** `2024-05-21T14:30:00Z` or with milliseconds: RFC 3339 UTC in form (the day of month is checked by isCanonicalUtc). */
 const CANONICAL_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/;
 
-/** isCanonicalUtc of the text in b[start, end) (a raw string without its quotes), read as bytes. */
+/**
+ * Whether the time in b[start, end) (a raw string without its quotes, no escapes) is already what
+ * encodeAs writes for it: isCanonicalUtc, read as bytes, or toISOString's own text for a day past the 28th.
+ */
 function isCanonicalUtcAt(b: Uint8Array, start: number, end: number): boolean {
   const n = end - start;
   // 2024-05-21T14:30:00Z, or with .1 to .123 before the Z.
@@ -259,12 +317,15 @@ function isCanonicalUtcAt(b: Uint8Array, start: number, end: number): boolean {
   if (b[start + 4] !== 0x2d || b[start + 7] !== 0x2d || b[start + 10] !== 0x54 || b[start + 13] !== 0x3a || b[start + 16] !== 0x3a || b[end - 1] !== 0x5a) return false;
   if (twoDigits(b, start) < 0 || twoDigits(b, start + 2) < 0) return false;
   const month = twoDigits(b, start + 5);
-  // Days past the 28th are parsed (encodeAs), so that 2025-02-30 is refused rather than passed on.
   const day = twoDigits(b, start + 8);
   const hour = twoDigits(b, start + 11);
   const minute = twoDigits(b, start + 14);
   const second = twoDigits(b, start + 17);
-  if (month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  // Past the 28th, encodeAs parses the time and writes toISOString()'s text: the same as this text
+  // when it has three digits of milliseconds and the month has the day (Date.parse rolls a day the
+  // month lacks over into the next month: that text is not this one).
+  if (day > 28 && (n !== 24 || day > daysInMonth(twoDigits(b, start) * 100 + twoDigits(b, start + 2), month))) return false;
   if (n === 20) return true;
   if (b[start + 19] !== 0x2e) return false;
   for (let k = start + 20; k < end - 1; k++) {
@@ -272,6 +333,11 @@ function isCanonicalUtcAt(b: Uint8Array, start: number, end: number): boolean {
     if (c < 0x30 || c > 0x39) return false;
   }
   return true;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** The two decimal digits at b[i], or -1. */
@@ -282,8 +348,8 @@ function twoDigits(b: Uint8Array, i: number): number {
 }
 
 /**
- * Keap's usual form, already ISO 8601 UTC: kept as it is, unparsed (days past the 28th are parsed,
- * so that 2025-02-30 is refused rather than passed on).
+ * Keap's usual form, already ISO 8601 UTC: kept as it is, unparsed. Days past the 28th are parsed
+ * (meant to refuse 2025-02-30; Date.parse in fact rolls it over to 2025-03-02).
  */
 function isCanonicalUtc(v: string): boolean {
   return CANONICAL_UTC.test(v) && v.charCodeAt(8) <= 50 && !(v.charCodeAt(8) === 50 && v.charCodeAt(9) === 57);
