@@ -16,7 +16,8 @@ const SLOTS = 8192;
 
 const slotIds = new Int32Array(SLOTS).fill(NO_KEY);
 const slotHashes = new Int32Array(SLOTS);
-const keyBytes: Uint8Array[] = [];
+/** The bytes of each name a scanner may meet unescaped (ASCII, no quote, backslash or control character); undefined for others. */
+const keyBytes: (Uint8Array | undefined)[] = [];
 const keyNames: string[] = [];
 const byName = new Map<string, number>();
 
@@ -36,8 +37,8 @@ export function internBytes(b: Uint8Array, start: number, end: number, hash: num
     const id = slotIds[slot] as number;
     if (id === NO_KEY) break;
     if (slotHashes[slot] === hash) {
-      const k = keyBytes[id] as Uint8Array;
-      if (k.length === len) {
+      const k = keyBytes[id];
+      if (k !== undefined && k.length === len) {
         let i = 0;
         while (i < len && k[i] === b[start + i]) i++;
         if (i === len) return id;
@@ -62,6 +63,11 @@ export function internName(name: string): number {
   return add(name);
 }
 
+/** The bytes of an interned name as it is written unescaped, or undefined when it cannot be (see keyBytes). */
+export function plainKeyBytes(id: number): Uint8Array | undefined {
+  return keyBytes[id];
+}
+
 /** The name of an interned number. */
 export function keyName(id: number): string {
   return keyNames[id] as string;
@@ -70,8 +76,8 @@ export function keyName(id: number): string {
 function add(name: string): number {
   const id = keyNames.length;
   keyNames.push(name);
-  // A name with a character past ASCII never reaches internBytes, which sees only plain ASCII names.
-  keyBytes.push(/^[\x00-\x7f]*$/.test(name) ? Buffer.from(name, 'latin1') : new Uint8Array(0));
+  // Only such a name can be met as plain bytes (internBytes, a scanner's guess).
+  keyBytes.push(/^[\x20\x21\x23-\x5b\x5d-\x7f]*$/.test(name) ? Buffer.from(name, 'latin1') : undefined);
   byName.set(name, id);
   return id;
 }

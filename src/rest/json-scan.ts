@@ -1,5 +1,5 @@
 import { RestParseError } from './errors.js';
-import { hashStep, internBytes, internName, NO_KEY } from './json-keys.js';
+import { hashStep, internBytes, internName, NO_KEY, plainKeyBytes } from './json-keys.js';
 
 /**
  * Strict JSON (RFC 8259, exactly what JSON.parse accepts) read over bytes without building values:
@@ -99,6 +99,12 @@ export class JsonScanner {
   /** The interned name key() read last, and its text when NO_KEY. */
   keyId = NO_KEY;
   keyText: string | undefined;
+  /**
+   * The names of the last object read into spans, by position: records of a page repeat their
+   * names in the same order, so a name is first compared with the one before it at its place, and
+   * hashed and looked up only when it differs.
+   */
+  private readonly guesses: number[] = [];
 
   constructor(
     private readonly maxDepth: number,
@@ -208,13 +214,31 @@ export class JsonScanner {
   }
 
   /**
-   * A member name at i (its opening quote): its end, with the name's number in keyId (and its text
-   * in keyText when the table has no number for it). Plain ASCII names are hashed as they are read.
+   * A member name at i (its opening quote), the `slot`-th of its object (-1: no guess): its end, with the name's
+   * number in keyId (and its text in keyText when the table has no number for it). Plain ASCII names
+   * are compared with the guess for their place, else hashed as they are read.
    */
-  key(i: number): number {
+  key(i: number, slot: number): number {
     const b = this.b;
     const limit = this.limit;
     const start = i + 1;
+    const guess = slot >= 0 ? this.guesses[slot] : undefined;
+    if (guess !== undefined) {
+      const known = plainKeyBytes(guess);
+      // The guess's bytes hold no quote, backslash or control character: equal bytes are a whole plain name.
+      if (known !== undefined) {
+        const n = known.length;
+        if (start + n < limit && b[start + n] === QUOTE) {
+          let k = 0;
+          while (k < n && b[start + k] === known[k]) k++;
+          if (k === n) {
+            this.keyId = guess;
+            this.keyText = undefined;
+            return start + n + 1;
+          }
+        }
+      }
+    }
     let h = 0;
     for (let k = start; ; k++) {
       if (k >= limit) return -1;
@@ -222,6 +246,7 @@ export class JsonScanner {
       if (c === QUOTE) {
         this.keyId = internBytes(b, start, k, h);
         this.keyText = this.keyId === NO_KEY ? Buffer.from(b.buffer, b.byteOffset + start, k - start).toString('latin1') : undefined;
+        if (this.keyId !== NO_KEY && slot >= 0) this.guesses[slot] = this.keyId;
         return k + 1;
       }
       if (c < 0x20 || c === BACKSLASH || c >= 0x80) break;
@@ -299,9 +324,9 @@ export class JsonScanner {
     i = this.ws(i + 1);
     if (i >= this.limit) return -1;
     if (b[i] === CLOSE_BRACE) return i + 1;
-    for (;;) {
+    for (let slot = 0; ; slot++) {
       if (b[i] !== QUOTE) return this.unexpected(i, 'a member name');
-      let end = into === undefined ? this.string(i) : this.key(i);
+      let end = into === undefined ? this.string(i) : this.key(i, slot);
       if (end < 0) return -1;
       i = this.ws(end);
       if (i >= this.limit) return -1;

@@ -11,7 +11,7 @@ const SHORT = 48;
 export class JsonBytes {
   private buf: Buffer = Buffer.allocUnsafe(16 * 1024);
   private pos = 0;
-  /** Plain views (a Buffer's subarray costs more to make) of the buffer and of the last source copied from. */
+  /** Plain views (a Buffer's subarray costs more to make) of the buffer and of the last Buffer copied from. */
   private view: Uint8Array = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private from: Uint8Array | undefined;
   private fromView: Uint8Array = new Uint8Array(0);
@@ -35,11 +35,15 @@ export class JsonBytes {
       for (let i = start; i < end; i++) buf[pos++] = src[i] as number;
       this.pos = pos;
     } else {
-      if (src !== this.from) {
-        this.from = src;
-        this.fromView = new Uint8Array(src.buffer, src.byteOffset, src.length);
+      let view = src;
+      if (src instanceof Buffer) {
+        if (src !== this.from) {
+          this.from = src;
+          this.fromView = new Uint8Array(src.buffer, src.byteOffset, src.length);
+        }
+        view = this.fromView;
       }
-      buf.set(this.fromView.subarray(start, end), pos);
+      buf.set(view.subarray(start, end), pos);
       this.pos = pos + n;
     }
   }

@@ -1,6 +1,7 @@
 import type { KeapCaller } from '../keap/client.js';
 import { formatIsoUtc } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
+import { internName } from '../rest/json-keys.js';
 import { T_ARRAY, T_NULL, T_OBJECT } from '../rest/json-scan.js';
 import type { RawJson } from '../rest/raw-json.js';
 import { restStreams, type RestStream } from './rest-registry.js';
@@ -59,6 +60,8 @@ class RestPass {
   private readonly shaper: RestShaper;
   private readonly margin: LookbackMargin;
   private readonly pageSize: number | undefined;
+  /** The key's member names, interned once (rest/json-keys.ts). */
+  private readonly keyIds: number[];
   private maxCursor: string | undefined;
   private sinceState = 0;
   private restarts = 0;
@@ -83,6 +86,7 @@ class RestPass {
     this.maxCursor = this.cursor ? (this.prev[this.cursor] as string | undefined) : undefined;
     this.pageSize = plan.entry.paged ? Math.min(ctx.pageSize, plan.entry.page_size_max ?? 1000) : undefined;
     this.parentAfter = this.resumed?.parent_after;
+    this.keyIds = plan.entry.primary_key.map(internName);
   }
 
   async run(): Promise<void> {
@@ -324,20 +328,26 @@ class RestPass {
 
   /** The record's primary key as text; a record without its key fails the stream. */
   private keyOf(record: RawJson, columns: Record<string, unknown>): string {
+    const key = this.entry.primary_key;
+    if (key.length === 1) return this.keyPart(record, columns, 0);
     const parts: string[] = [];
-    for (const k of this.entry.primary_key) {
-      const v = columns[k] ?? record.get(k);
-      if (v === undefined || v === null || v === '' || (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'object') {
-        // Commission rows have no id: their key is several fields, some of which may be empty.
-        if (this.entry.primary_key.length > 1 && k !== this.entry.primary_key[0]) {
-          parts.push('');
-          continue;
-        }
-        throw new KeapError(`GET ${this.entry.path}: a record without its key ${k}; refusing to emit it`, 'system_error', 'bad-row');
-      }
-      parts.push(String(v));
-    }
+    for (let i = 0; i < key.length; i++) parts.push(this.keyPart(record, columns, i));
     return parts.join(':');
+  }
+
+  private keyPart(record: RawJson, columns: Record<string, unknown>, i: number): string {
+    const k = this.entry.primary_key[i] as string;
+    let v = columns[k];
+    if (v === undefined || v === null) {
+      const at = record.indexOfKey(this.keyIds[i] as number, k);
+      v = at < 0 ? undefined : record.value(at);
+    }
+    if (v === undefined || v === null || v === '' || (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'object') {
+      // Commission rows have no id: their key is several fields, some of which may be empty.
+      if (i > 0) return '';
+      throw new KeapError(`GET ${this.entry.path}: a record without its key ${k}; refusing to emit it`, 'system_error', 'bad-row');
+    }
+    return String(v);
   }
 
   /** STATE after a page: the finished bookmark as it was, plus where this pass stands. */

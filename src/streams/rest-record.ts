@@ -41,14 +41,16 @@ function restKind(s: JsonSchema | undefined): FieldKind {
 }
 
 interface Compiled extends RestField {
-  /** `,"name":` as UTF-8, and `,"name":null`. */
-  prefix: Buffer;
-  prefixNull: Buffer;
+  /** Where `,"name":null` starts in the shaper's constant bytes, and where `,"name":` and it end. */
+  at: number;
+  prefixEnd: number;
+  nullEnd: number;
   /** For a custom field: its place in the per-record custom arrays; else -1. */
   custom: number;
 }
 
 const UNKNOWN = -2;
+const NULL = Buffer.from('null');
 
 // What a record's `custom_fields` said of a custom field.
 const CUSTOM_ABSENT = 0;
@@ -65,6 +67,8 @@ export class RestShaper {
   /** Per record: the member each field is read from, or -1. */
   private readonly slots: Int32Array;
   private readonly out = new JsonBytes();
+  /** `{`, every field's `,"name":null`, `}` (see the constructor). */
+  private readonly constants: Uint8Array;
   /**
    * The custom fields' Keap ids (as text and as bytes), and per record what the record's
    * `custom_fields` list said of each: kept from record to record, so that reading a record's custom
@@ -79,16 +83,27 @@ export class RestShaper {
   private readonly customEntry = new RawJson(Buffer.alloc(0), new Spans());
 
   constructor(fields: readonly RestField[]) {
+    // Every field's `,"name":null`, one after the other: a run of fields left null, and the name of
+    // the field after it, go out as one copy of one stretch of these bytes.
+    const pieces: Buffer[] = [];
+    let at = 1;
+    pieces.push(Buffer.from('{'));
     this.fields = fields.map((f, i) => {
-      const prefix = `${i === 0 ? '' : ','}${jsonString(f.name)}:`;
+      const prefix = Buffer.from(`${i === 0 ? '' : ','}${jsonString(f.name)}:`, 'utf8');
+      pieces.push(prefix, NULL);
       let custom = -1;
       if (f.source !== undefined && 'customFieldId' in f.source) {
         custom = this.customIds.length;
         this.customIds.push(f.source.customFieldId);
         this.customIdBytes.push(Buffer.from(f.source.customFieldId, 'utf8'));
       }
-      return { ...f, prefix: Buffer.from(prefix, 'utf8'), prefixNull: Buffer.from(`${prefix}null`, 'utf8'), custom };
+      const c: Compiled = { ...f, at, prefixEnd: at + prefix.length, nullEnd: at + prefix.length + NULL.length, custom };
+      at = c.nullEnd;
+      return c;
     });
+    pieces.push(Buffer.from('}'));
+    // A plain Uint8Array: JsonBytes copies long stretches through subarray(), cheap on one.
+    this.constants = new Uint8Array(Buffer.concat(pieces));
     fields.forEach((f, i) => {
       if (f.source === undefined) this.byName.set(f.name, i);
     });
@@ -117,26 +132,27 @@ export class RestShaper {
     const fields = this.fields;
     const out = this.out;
     const buf = record.buf;
+    const constants = this.constants;
     out.reset();
-    out.byte(0x7b);
+    // The constant bytes not yet written start here: `{`, then names and nulls up to the next value.
+    let from = 0;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i] as Compiled;
       const m = slots[i] as number;
       if (m >= 0) {
-        out.copy(f.prefix, 0, f.prefix.length);
+        out.copy(constants, from, f.prefixEnd);
         this.encodeRaw(f, buf, record.start(m), record.end(m), record.info(m));
-      } else if (f.custom >= 0) {
+      } else if (f.custom >= 0 && this.customState[f.custom] === CUSTOM_CONTENT) {
         const k = f.custom;
-        if (this.customState[k] === CUSTOM_CONTENT) {
-          out.copy(f.prefix, 0, f.prefix.length);
-          this.encodeRaw(f, buf, this.customStarts[k] as number, this.customEnds[k] as number, this.customInfos[k] as number);
-        } else out.copy(f.prefixNull, 0, f.prefixNull.length);
+        out.copy(constants, from, f.prefixEnd);
+        this.encodeRaw(f, buf, this.customStarts[k] as number, this.customEnds[k] as number, this.customInfos[k] as number);
       } else if (f.source !== undefined && 'column' in f.source) {
-        out.copy(f.prefix, 0, f.prefix.length);
+        out.copy(constants, from, f.prefixEnd);
         out.text(this.encode(f, columns?.[f.source.column]));
-      } else out.copy(f.prefixNull, 0, f.prefixNull.length);
+      } else continue;
+      from = f.nullEnd;
     }
-    out.byte(0x7d);
+    out.copy(constants, from, constants.length);
     return out.bytes();
   }
 
