@@ -1,5 +1,5 @@
 import { RestParseError } from './errors.js';
-import { hashStep, internBytes, internName, NO_KEY, plainKeyBytes } from './json-keys.js';
+import { hashStep, internBytes, internName, KEY_LIMIT, NO_KEY, plainKeyBytes } from './json-keys.js';
 
 /**
  * Strict JSON (RFC 8259, exactly what JSON.parse accepts) read over bytes without building values:
@@ -100,11 +100,12 @@ export class JsonScanner {
   keyId = NO_KEY;
   keyText: string | undefined;
   /**
-   * The names of the last object read into spans, by position: records of a page repeat their
-   * names in the same order, so a name is first compared with the one before it at its place, and
+   * Which name followed each name (by number, +1; 0: the start of an object) the last time, in
+   * objects read into spans: records of a page repeat their names in the same order (less those
+   * they leave out), so a name is first compared with the one that followed its predecessor, and
    * hashed and looked up only when it differs.
    */
-  private readonly guesses: number[] = [];
+  private readonly next = new Int32Array(KEY_LIMIT + 1).fill(NO_KEY);
 
   constructor(
     private readonly maxDepth: number,
@@ -214,16 +215,17 @@ export class JsonScanner {
   }
 
   /**
-   * A member name at i (its opening quote), the `slot`-th of its object (-1: no guess): its end, with the name's
-   * number in keyId (and its text in keyText when the table has no number for it). Plain ASCII names
-   * are compared with the guess for their place, else hashed as they are read.
+   * A member name at i (its opening quote), after the name numbered `previous` in its object
+   * (NO_KEY: the first; undefined: no guessing): its end, with the name's number in keyId (and its
+   * text in keyText when the table has no number for it). Plain ASCII names are compared with the
+   * guess, else hashed as they are read.
    */
-  key(i: number, slot: number): number {
+  key(i: number, previous: number | undefined): number {
     const b = this.b;
     const limit = this.limit;
     const start = i + 1;
-    const guess = slot >= 0 ? this.guesses[slot] : undefined;
-    if (guess !== undefined) {
+    const guess = previous === undefined ? NO_KEY : (this.next[previous + 1] as number);
+    if (guess !== NO_KEY) {
       const known = plainKeyBytes(guess);
       // The guess's bytes hold no quote, backslash or control character: equal bytes are a whole plain name.
       if (known !== undefined) {
@@ -246,7 +248,7 @@ export class JsonScanner {
       if (c === QUOTE) {
         this.keyId = internBytes(b, start, k, h);
         this.keyText = this.keyId === NO_KEY ? Buffer.from(b.buffer, b.byteOffset + start, k - start).toString('latin1') : undefined;
-        if (this.keyId !== NO_KEY && slot >= 0) this.guesses[slot] = this.keyId;
+        if (this.keyId !== NO_KEY && previous !== undefined) this.next[previous + 1] = this.keyId;
         return k + 1;
       }
       if (c < 0x20 || c === BACKSLASH || c >= 0x80) break;
@@ -324,9 +326,11 @@ export class JsonScanner {
     i = this.ws(i + 1);
     if (i >= this.limit) return -1;
     if (b[i] === CLOSE_BRACE) return i + 1;
-    for (let slot = 0; ; slot++) {
+    // The number of the name before this one (into only): NO_KEY before the first.
+    let previous = NO_KEY;
+    for (;;) {
       if (b[i] !== QUOTE) return this.unexpected(i, 'a member name');
-      let end = into === undefined ? this.string(i) : this.key(i, slot);
+      let end = into === undefined ? this.string(i) : this.key(i, previous);
       if (end < 0) return -1;
       i = this.ws(end);
       if (i >= this.limit) return -1;
@@ -338,6 +342,7 @@ export class JsonScanner {
       } else {
         const key = this.keyId;
         const name = this.keyText;
+        previous = key;
         const outer = this.flags;
         this.flags = 0;
         end = this.value(i, depth);

@@ -241,7 +241,7 @@ export class JsonPageReader {
         i++;
       } else if (state === S_KEY || (state === S_FIRST_KEY && c !== 0x7d)) {
         if (c !== 0x22) s.unexpected(i, 'a member name');
-        const end = s.key(i, -1);
+        const end = s.key(i, undefined);
         if (end < 0) return this.wait(i, eof);
         this.member = this.is(this.itemsId, this.itemsKey) ? M_ITEMS : this.is(this.tokenId, TOKEN_KEY) ? M_TOKEN : M_OTHER;
         this.state = S_COLON;
