@@ -51,6 +51,10 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 
+/** Bytes a string holds as they are: printable ASCII but the quote and the backslash. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 0x80; c++) if (c !== QUOTE && c !== BACKSLASH) PLAIN[c] = 1;
+
 const TRUE = [0x74, 0x72, 0x75, 0x65];
 const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];
@@ -170,12 +174,9 @@ export class JsonScanner {
     let flags = 0;
     i++;
     for (;;) {
+      while (i < limit && PLAIN[b[i] as number] === 1) i++;
       if (i >= limit) return -1;
       const c = b[i] as number;
-      if (c > QUOTE && c < 0x80 && c !== BACKSLASH) {
-        i++;
-        continue;
-      }
       if (c === QUOTE) {
         this.flags |= flags;
         return i + 1;
