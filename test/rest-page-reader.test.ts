@@ -319,6 +319,13 @@ describe('the streaming page reader', () => {
     expect(bad.items).toEqual([{ a: 1 }]);
   });
 
+  it('reads a record far longer than the chunks it comes in, and the records around it', () => {
+    const long = 'é'.repeat(300_000);
+    const body = Buffer.from(JSON.stringify({ contacts: [{ id: '1' }, { id: '2', notes: long, tags: Array.from({ length: 5000 }, (_, i) => i) }, { id: '3' }], next_page_token: 'n' }), 'utf8');
+    const cuts = Array.from({ length: Math.floor(body.length / 4093) }, (_, i) => (i + 1) * 4093);
+    expectSame(body, 'contacts', streamed(body, 'contacts', cuts), reference(body, 'contacts'), 'a 600 KB record in 4 KB chunks');
+  });
+
   it('gives each member as the text it came in, with its type and what the text holds', () => {
     const texts: string[] = [];
     const reader = new JsonPageReader({
