@@ -337,20 +337,12 @@ export class JsonScanner {
       if (i >= this.limit) return -1;
       if (b[i] !== COLON) return this.unexpected(i, "':'");
       i = this.ws(i + 1);
-      if (into === undefined) {
-        end = this.value(i, depth);
-        if (end < 0) return -1;
-      } else {
-        const key = this.keyId;
-        const name = this.keyText;
-        previous = key;
-        const outer = this.flags;
-        this.flags = 0;
-        end = this.value(i, depth);
-        if (end < 0) return -1;
-        into.push(key, name, i, end, this.type | this.flags);
-        this.flags |= outer;
+      if (into === undefined) end = this.value(i, depth);
+      else {
+        previous = this.keyId;
+        end = this.element(i, depth, into, this.keyId, this.keyText);
       }
+      if (end < 0) return -1;
       i = this.ws(end);
       if (i >= this.limit) return -1;
       const c = b[i];
@@ -361,8 +353,12 @@ export class JsonScanner {
     }
   }
 
-  /** i at '[': the end of the array, or -1; with `into`, each element is added to it. */
-  array(i: number, depth: number, into: Spans | undefined): number {
+  /**
+   * i at '[': the end of the array, or -1. With `into`, each element is added to it; with `visit`
+   * too, only elements that are objects are, each read into `into` in its place (its members) and
+   * `visit` called before the next one is read, others passed over.
+   */
+  array(i: number, depth: number, into: Spans | undefined, visit?: () => void): number {
     if (depth > this.maxDepth) this.tooDeep(i);
     const b = this.b;
     i = this.ws(i + 1);
@@ -370,17 +366,14 @@ export class JsonScanner {
     if (b[i] === CLOSE_BRACKET) return i + 1;
     for (;;) {
       let end: number;
-      if (into === undefined) {
-        end = this.value(i, depth);
-        if (end < 0) return -1;
-      } else {
-        const outer = this.flags;
-        this.flags = 0;
-        end = this.value(i, depth);
-        if (end < 0) return -1;
-        into.push(NO_KEY, undefined, i, end, this.type | this.flags);
-        this.flags |= outer;
-      }
+      if (into === undefined) end = this.value(i, depth);
+      else if (visit === undefined) end = this.element(i, depth, into, NO_KEY, undefined);
+      else if (b[i] === OPEN_BRACE) {
+        into.reset();
+        end = this.object(i, depth + 1, into);
+        if (end >= 0) visit();
+      } else end = this.value(i, depth);
+      if (end < 0) return -1;
       i = this.ws(end);
       if (i >= this.limit) return -1;
       const c = b[i];
@@ -390,33 +383,15 @@ export class JsonScanner {
     }
   }
 
-  /**
-   * i at '[': each element that is an object is read into `into` and `visit` is called (before the
-   * next element is read); other elements are passed over. The array's end, or -1.
-   */
-  objects(i: number, depth: number, into: Spans, visit: () => void): number {
-    const b = this.b;
-    i = this.ws(i + 1);
-    if (i >= this.limit) return -1;
-    if (b[i] === CLOSE_BRACKET) return i + 1;
-    for (;;) {
-      let end: number;
-      if (b[i] === OPEN_BRACE) {
-        into.reset();
-        end = this.object(i, depth + 1, into);
-        if (end < 0) return -1;
-        visit();
-      } else {
-        end = this.value(i, depth);
-        if (end < 0) return -1;
-      }
-      i = this.ws(end);
-      if (i >= this.limit) return -1;
-      const c = b[i];
-      if (c === CLOSE_BRACKET) return i + 1;
-      if (c !== COMMA) return this.unexpected(i, "',' or ']'");
-      i = this.ws(i + 1);
-    }
+  /** The value at i, added to `into` with its own flags (the container's gather them too); its end, or -1. */
+  private element(i: number, depth: number, into: Spans, key: number, name: string | undefined): number {
+    const outer = this.flags;
+    this.flags = 0;
+    const end = this.value(i, depth);
+    if (end < 0) return -1;
+    into.push(key, name, i, end, this.type | this.flags);
+    this.flags |= outer;
+    return end;
   }
 
   /** Throws: the byte at i is not what JSON allows there. */

@@ -107,7 +107,7 @@ export class RawJson {
     const s = opener;
     s.b = this.buf;
     s.limit = this.spans.ends[i] as number;
-    s.objects(this.spans.starts[i] as number, 0, view.spans, visit);
+    s.array(this.spans.starts[i] as number, 0, view.spans, visit);
   }
 
   /** Member i, an object or an array, read into `view` (a view kept for reuse: what it held is gone). */
