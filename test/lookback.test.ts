@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
+import { LookbackMargin } from '../src/streams/table-reader.js';
 
 /**
  * lookback_seconds re-reads a margin before the last sync's start; rows re-read there unchanged
@@ -59,5 +60,19 @@ describe('lookback_seconds', () => {
   it('without lookback keeps no margin in the state', async () => {
     const r = await runCli(['read', '--config', fx.config(), '--catalog', catalog]);
     expect(JSON.stringify(finalStates(r.messages))).not.toContain('"recent"');
+  });
+});
+
+describe('the lookback margin', () => {
+  it('remembers a row stamped in the margin\'s first second, whether its time has milliseconds (REST) or not (XML-RPC)', () => {
+    const margin = new LookbackMargin(1_000, '2024-05-21T10:00:05Z', undefined, undefined);
+    expect(margin.admit('1', '2024-05-21T10:00:04.000Z')).toBe(true);
+    expect(margin.admit('2', '2024-05-21T10:00:04Z')).toBe(true);
+    expect(margin.admit('3', '2024-05-21T10:00:03.999Z')).toBe(true);
+    expect(margin.current()).toEqual(['1@2024-05-21T10:00:04.000Z', '2@2024-05-21T10:00:04Z']);
+    // The next pass drops them when it reads them again unchanged.
+    const next = new LookbackMargin(1_000, '2024-05-21T10:00:09Z', margin.current(), undefined);
+    expect(next.admit('1', '2024-05-21T10:00:04.000Z')).toBe(false);
+    expect(next.admit('2', '2024-05-21T10:00:04Z')).toBe(false);
   });
 });

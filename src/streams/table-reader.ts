@@ -273,12 +273,15 @@ export class LookbackMargin {
   private readonly previous: Set<string>;
   private readonly kept: Set<string>;
   private readonly from: string | undefined;
+  /** `from` without its `Z`: a cursor in its very second, written with milliseconds, sorts before it. */
+  private readonly fromSecond: string | undefined;
   private overflow = false;
 
   constructor(lookbackMs: number, startedAt: string, previous: string[] | undefined, soFar: string[] | undefined) {
     this.previous = new Set(lookbackMs > 0 ? (previous ?? []) : []);
     this.kept = new Set(soFar ?? []);
     this.from = lookbackMs > 0 ? formatIsoUtc(Date.parse(startedAt) - lookbackMs) : undefined;
+    this.fromSecond = this.from?.slice(0, -1);
   }
 
   /** False for a row the previous pass already emitted with this same cursor value. */
@@ -286,7 +289,9 @@ export class LookbackMargin {
     if (this.from === undefined || cursor === undefined) return true;
     const id = `${key}@${cursor}`;
     if (this.previous.has(id)) return false;
-    if (!this.overflow && cursor >= this.from) {
+    // REST cursors carry milliseconds (`…:04.000Z`), XML-RPC's do not (`…:04Z`); `from` is whole
+    // seconds: a REST row stamped in from's own second is in the margin, though '.' sorts before 'Z'.
+    if (!this.overflow && (cursor >= this.from || cursor.startsWith(this.fromSecond as string))) {
       this.kept.add(id);
       if (this.kept.size > RECENT_LIMIT) {
         this.overflow = true;
