@@ -44,6 +44,8 @@ function startAuth(out: string, o: { clientSecret?: string; extra?: string[] } =
     sb.sandbox.authorizeUrl,
     '--token-url',
     sb.sandbox.tokenUrl,
+    '--rest-url',
+    sb.sandbox.restUrl,
     '--api-url',
     sb.sandbox.apiUrl,
     ...(o.extra ?? []),
@@ -116,7 +118,7 @@ describe('tap-infusionsoft auth', () => {
     expect(exit.stderr).not.toContain(c.client_secret);
 
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    const config = JSON.parse(readFileSync(out, 'utf8')) as { credentials: Record<string, string>; token_url: string; api_url: string };
+    const config = JSON.parse(readFileSync(out, 'utf8')) as { credentials: Record<string, string>; token_url: string; api_url: string; rest_url: string };
     recordSecrets(config.credentials['refresh_token'] ?? '', config.credentials['access_token'] ?? '');
     expect(config.credentials['auth_type']).toBe('oauth2');
     expect(config.credentials['client_id']).toBe(c.client_id);
@@ -125,6 +127,7 @@ describe('tap-infusionsoft auth', () => {
     expect(Date.parse(config.credentials['token_expiry'] ?? '')).toBeGreaterThan(Date.now());
     expect(config.token_url).toBe(sb.sandbox.tokenUrl);
     expect(config.api_url).toBe(sb.sandbox.apiUrl);
+    expect(config.rest_url).toBe(sb.sandbox.restUrl);
 
     const check = await runCli(['check', '--config', out]);
     expect(check.code, check.stderr).toBe(0);

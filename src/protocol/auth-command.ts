@@ -24,16 +24,17 @@ interface AuthArgs {
   authorizeUrl: string;
   tokenUrl: string;
   apiUrl: string | undefined;
+  restUrl: string | undefined;
   timeoutSeconds: number;
 }
 
 const HELP = `usage: tap-infusionsoft auth --client-id ID --client-secret SECRET [--out config.json] [--port 8976]
-         [--authorize-url URL] [--token-url URL] [--api-url URL] [--timeout-seconds 600]
+         [--authorize-url URL] [--token-url URL] [--rest-url URL] [--api-url URL] [--timeout-seconds 600]
 Register http://127.0.0.1:PORT/callback as the redirect URI of your Keap app first.`;
 
 export function parseAuthArgs(argv: readonly string[]): AuthArgs {
   const v: Record<string, string> = {};
-  const names = ['--client-id', '--client-secret', '--out', '--port', '--authorize-url', '--token-url', '--api-url', '--timeout-seconds'];
+  const names = ['--client-id', '--client-secret', '--out', '--port', '--authorize-url', '--token-url', '--rest-url', '--api-url', '--timeout-seconds'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -58,6 +59,7 @@ export function parseAuthArgs(argv: readonly string[]): AuthArgs {
     authorizeUrl: v['--authorize-url'] ?? KEAP_AUTHORIZE_URL,
     tokenUrl: v['--token-url'] ?? KEAP_TOKEN_URL,
     apiUrl: v['--api-url'],
+    restUrl: v['--rest-url'],
     timeoutSeconds,
   };
 }
@@ -154,6 +156,7 @@ async function authorize(a: AuthArgs): Promise<void> {
     },
   };
   if (a.tokenUrl !== KEAP_TOKEN_URL) config['token_url'] = a.tokenUrl;
+  if (a.restUrl) config['rest_url'] = a.restUrl;
   if (a.apiUrl) config['api_url'] = a.apiUrl;
   persistConfig(a.out, config);
   process.stderr.write(`Authorized. Wrote ${a.out} (readable only by you). Next: tap-infusionsoft check --config ${a.out}\n`);
