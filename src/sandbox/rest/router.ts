@@ -10,6 +10,7 @@ import { OPPORTUNITY_MODELS, opportunityRoutes } from './opportunities.js';
 import { productRoutes, SUBSCRIPTION_MODELS } from './commerce-products.js';
 import { salesRoutes } from './commerce-sales.js';
 import { discountAndShippingRoutes } from './commerce-discounts.js';
+import { AFFILIATE_MODELS, affiliateRoutes } from './affiliates.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
@@ -34,7 +35,8 @@ export function allRoutes(): Route[] {
     ...productRoutes(),
     ...salesRoutes(),
     ...discountAndShippingRoutes(),
-    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS]),
+    ...affiliateRoutes(),
+    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS, ...AFFILIATE_MODELS]),
   ];
 }
 
