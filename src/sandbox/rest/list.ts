@@ -37,8 +37,8 @@ export interface ListDef<K> {
   /** Every row, ascending by id (path parameters are in ctx.params; throw notFound for a missing parent). */
   keys: (ctx: RestCtx) => readonly K[];
   props: Getters<K>;
-  /** A whole item built at once, where it is shared with other routes (then `props` is empty). */
-  item?: (k: K, ctx: RestCtx) => JsonObject;
+  /** A whole item built at once, where it is shared with other routes or not an object (then `props` is empty). */
+  item?: (k: K, ctx: RestCtx) => Json;
   /** Undefined: the endpoint takes no `filter` parameter (or takes it as search text, below). */
   filters?: FilterFields<K>;
   /**
