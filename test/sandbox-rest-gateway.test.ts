@@ -169,5 +169,11 @@ describe('the REST gateway', () => {
     s.data.table('Contact').update(1, { FirstName: 'Changed' });
     await rawGet(`${s.restUrl}/contacts?page_size=50`, headers);
     expect(s.stats.cacheHits).toBe(1);
+    // Tokens that do not expire are the same on every walk: a second walk is served from the cache.
+    const api = new RestClient(s, spec);
+    const first = await api.all('/contacts', 'contacts', 25);
+    const hits = s.stats.cacheHits;
+    expect(await api.all('/contacts', 'contacts', 25)).toEqual(first);
+    expect(s.stats.cacheHits - hits).toBe(Math.ceil(120 / 25));
   });
 });
