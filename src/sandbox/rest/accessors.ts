@@ -32,6 +32,14 @@ export const ref = column(asRef);
 export const refId = column(asRefId);
 export const flag = column(asFlag);
 
+/** Text of the row that `via` points to: `joined('Lead', 'StatusID', 'Status', 'StatusName')`. */
+export const joined =
+  (table: string, via: string, target: string, name: string): ColumnGetter<string> =>
+  (id, ctx) => {
+    const fk = asRefId(ctx.data.table(table).value(id, via));
+    return fk === undefined ? undefined : asStr(ctx.data.table(target).value(fk, name));
+  };
+
 /** The row's own id, as text. */
 export const idText = (id: number): string => String(id);
 export const self = (id: number): number => id;

@@ -3,7 +3,7 @@ import { flag, idText, num, ref, self, text, view } from './accessors.js';
 import { get, pathId, type RestCtx, type Route } from './context.js';
 import { badRequest } from './errors.js';
 import { parseClauses, textField } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type Getters } from './list.js';
+import { itemRoute, listRoute, rowRoute, tableList, type Getters } from './list.js';
 import { emails, phones } from './people.js';
 import { createdAt, existing, updatedAt } from './relations.js';
 import { iso, nonEmpty, type Json, type JsonObject } from './wire.js';
@@ -161,17 +161,16 @@ export function accountRoutes(): Route[] {
       minPageSize: 1,
       table: 'User',
     }),
-    itemRoute({ path: '/users/{user_id}', find: (ctx) => existing(ctx.data.table('User'), pathId(ctx, 'user_id'), 'User'), props: USER_PROPS }),
+    rowRoute('/users/{user_id}', 'User', 'User', USER_PROPS),
     get('/users/{user_id}/signature', (ctx) => view(ctx, 'User', existing(ctx.data.table('User'), pathId(ctx, 'user_id'), 'User')).str('HTMLSignature') ?? ''),
     get('/userGroups', (ctx) => ({ user_groups: [...ctx.data.table('UserGroup').ids()].map((id) => ({ id: String(id), name: view(ctx, 'UserGroup', id).str('Name') })), next_page_token: '' })),
     get('/userGroups/{user_group_id}', (ctx) => {
       const id = existing(ctx.data.table('UserGroup'), pathId(ctx, 'user_group_id'), 'UserGroup');
       return { id: String(id), name: view(ctx, 'UserGroup', id).str('Name') };
     }),
-    listRoute({
+    tableList('FileBox', {
       path: '/files',
       items: 'files',
-      keys: tableKeys('FileBox'),
       props: FILE_PROPS,
       filters: {
         is_public: { kind: 'bool', get: flag('FileBox', 'Public') },
@@ -184,14 +183,12 @@ export function accountRoutes(): Route[] {
         updated_time: { kind: 'since', get: fileUpdated },
       },
       orderBy: { file_name: F('FileName'), updated_time: fileUpdated, created_time: fileCreated },
-      table: 'FileBox',
     }),
     itemRoute({ path: '/files/{file_id}', find: fileId, props: FILE_PROPS }),
     get('/files/{file_id}:data', (ctx) => (ctx.data.fileContent(fileId(ctx)) ?? Buffer.alloc(0)).toString('base64')),
-    listRoute({
+    tableList('SavedFilter', {
       path: '/reporting/reports',
       items: 'reports',
-      keys: tableKeys('SavedFilter'),
       props: REPORT_PROPS,
       filters: {
         name: textField(text('SavedFilter', 'FilterName')),
@@ -199,7 +196,6 @@ export function accountRoutes(): Route[] {
         until_created_time: { kind: 'until', dateOnly: true, get: reportCreated },
       },
       orderBy: { name: text('SavedFilter', 'FilterName'), created_time: reportCreated },
-      table: 'SavedFilter',
     }),
     itemRoute({ path: '/reporting/reports/{report_id}', find: reportId, props: REPORT_PROPS }),
     get('/reporting/reports/{report_id}/model', (ctx) => ({ fields: Object.entries(columnsOf(ctx.data, reportId(ctx))).map(([name, label]) => ({ name, label })) })),

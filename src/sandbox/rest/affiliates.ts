@@ -18,7 +18,7 @@ import { get, pathId, type RestCtx, type Route } from './context.js';
 import { customValues, type ModelResource } from './custom-fields.js';
 import { badRequest, notFound } from './errors.js';
 import { ALL_OPS, INSTANT, parseClauses, parseInstant, textField, type FilterField } from './filter.js';
-import { itemRoute, listRoute, render, tableKeys, type Getters } from './list.js';
+import { itemRoute, listRoute, render, tableKeys, tableList, type Getters } from './list.js';
 import { createdAt, existing, rowsWhere } from './relations.js';
 import { cents, iso } from './wire.js';
 
@@ -161,23 +161,26 @@ function allLinks(ctx: RestCtx): number[] {
   return [...ctx.data.table('Affiliate').ids()].flatMap((a) => redirectLinksOf(ctx.data, a).map((l) => l.id));
 }
 
+/** Link ids are affiliateId*10 + 1..3 (report-data.ts). */
+const linkOwner = (id: number): number => Math.floor((id - 1) / 10);
+
 const linkOf = (ctx: RestCtx, id: number) => {
-  const aff = Math.floor((id - 1) / 10);
+  const aff = linkOwner(id);
   return ctx.data.table('Affiliate').exists(aff) ? redirectLinksOf(ctx.data, aff).find((l) => l.id === id) : undefined;
 };
 
 const LINK_PROPS: Getters<number> = {
   id: idText,
   name: (id, ctx) => linkOf(ctx, id)?.name,
-  code: (id, ctx) => view(ctx, 'Affiliate', Math.floor((id - 1) / 10)).str('AffCode'),
-  affiliate_id: (id) => String(Math.floor((id - 1) / 10)),
+  code: (id, ctx) => view(ctx, 'Affiliate', linkOwner(id)).str('AffCode'),
+  affiliate_id: (id) => String(linkOwner(id)),
   local_url_code: (id, ctx) => linkOf(ctx, id)?.localUrlCode,
   redirect_url: (id, ctx) => linkOf(ctx, id)?.redirectUrl,
-  program_ids: (id, ctx) => programsOf(ctx, Math.floor((id - 1) / 10)).map((p) => String(p.Id)),
-  date_created: (id, ctx) => iso(createdAt(ctx.data, 'Affiliate', Math.floor((id - 1) / 10))),
+  program_ids: (id) => programsOf(linkOwner(id)).map((p) => String(p.Id)),
+  date_created: (id, ctx) => iso(createdAt(ctx.data, 'Affiliate', linkOwner(id))),
 };
 
-const programsOf = (ctx: RestCtx, affiliate: number): Program[] => PROGRAMS.filter((p) => p.members(affiliate));
+const programsOf = (affiliate: number): Program[] => PROGRAMS.filter((p) => p.members(affiliate));
 const programOf = (id: number): Program | undefined => PROGRAMS.find((p) => p.Id === id);
 const membersOf = (ctx: RestCtx, id: number): number[] => {
   const p = programOf(id);
@@ -209,10 +212,9 @@ export function affiliateRoutes(): Route[] {
     return id;
   };
   return [
-    listRoute({
+    tableList('Affiliate', {
       path: '/affiliates',
       items: 'affiliates',
-      keys: tableKeys('Affiliate'),
       props: AFFILIATE_PROPS,
       filters: {
         id: { kind: 'number', integer: true, ops: ALL_OPS, get: self },
@@ -224,7 +226,6 @@ export function affiliateRoutes(): Route[] {
       },
       customTable: 'Affiliate',
       orderBy: { id: self, date_created: (id, ctx) => createdAt(ctx.data, 'Affiliate', id), name: A('AffName'), status: (id, ctx) => String(AFFILIATE_PROPS['status']?.(id, ctx)), code: A('AffCode') },
-      table: 'Affiliate',
     }),
     itemRoute({ path: '/affiliates/{id}', find: (ctx) => affiliateId(ctx, 'id'), props: AFFILIATE_PROPS }),
     COMMISSIONS,
@@ -262,8 +263,8 @@ export function affiliateRoutes(): Route[] {
       items: 'affiliate_links',
       keys: allLinks,
       props: LINK_PROPS,
-      filters: { name: textField<number>((id, ctx) => linkOf(ctx, id)?.name), affiliate_id: { kind: 'number', integer: true, get: (id) => Math.floor((id - 1) / 10) } },
-      orderBy: { name: (id, ctx) => linkOf(ctx, id)?.name, date_created: (id, ctx) => createdAt(ctx.data, 'Affiliate', Math.floor((id - 1) / 10)) },
+      filters: { name: textField<number>((id, ctx) => linkOf(ctx, id)?.name), affiliate_id: { kind: 'number', integer: true, get: (id) => linkOwner(id) } },
+      orderBy: { name: (id, ctx) => linkOf(ctx, id)?.name, date_created: (id, ctx) => createdAt(ctx.data, 'Affiliate', linkOwner(id)) },
     }),
     itemRoute({
       path: '/affiliates/redirects/{redirect_id}',
@@ -302,10 +303,9 @@ export function affiliateRoutes(): Route[] {
         next_page_token: '',
       };
     }),
-    listRoute({
+    tableList('Referral', {
       path: '/referrals',
       items: 'referrals',
-      keys: tableKeys('Referral'),
       props: REFERRAL_PROPS,
       filters: {
         referral_partner_id: { kind: 'number', integer: true, ops: ALL_OPS, get: num('Referral', 'AffiliateId') },
@@ -315,7 +315,6 @@ export function affiliateRoutes(): Route[] {
         type: { kind: 'enum', values: REFERRAL_TYPES, get: referralType },
       },
       orderBy: REFERRAL_ORDER,
-      table: 'Referral',
     }),
   ];
 }

@@ -1,7 +1,7 @@
 import { flag, idText, ms, num, ref, self, text, time, view } from './accessors.js';
 import { pathId, type RestCtx, type Route } from './context.js';
 import { ALL_OPS, COMPARE, type FilterField, type FilterFields } from './filter.js';
-import { listRoute, tableKeys, type Getters } from './list.js';
+import { listRoute, tableList, type Getters } from './list.js';
 import { basicContact } from './people.js';
 import { createdAt, existing, pickOf, rowsWhere } from './relations.js';
 import { defined, iso, type JsonObject } from './wire.js';
@@ -122,10 +122,9 @@ const contactFilter: FilterField<number> = { kind: 'number', integer: true, get:
 
 export function salesRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('Payment', {
       path: '/sales/payments',
       items: 'payments',
-      keys: tableKeys('Payment'),
       props: PAYMENT_PROPS,
       filters: {
         id: { kind: 'number', integer: true, ops: COMPARE, get: self },
@@ -139,12 +138,10 @@ export function salesRoutes(): Route[] {
         ...merchantFilters('Payment'),
       },
       orderBy: { id: self, amount: num('Payment', 'PayAmt'), payment_time: ms('Payment', 'PayDate'), contact_id: num('Payment', 'ContactId') },
-      table: 'Payment',
     }),
-    listRoute({
+    tableList('CCharge', {
       path: '/sales/transactions',
       items: 'transactions',
-      keys: tableKeys('CCharge'),
       props: TRANSACTION_PROPS,
       filters: {
         amount: { kind: 'number', ops: ALL_OPS, get: num('CCharge', 'Amt') },
@@ -158,12 +155,10 @@ export function salesRoutes(): Route[] {
         is_successful: { kind: 'bool', get: (id, ctx) => chargeStatus(id, ctx) === 'APPROVED' },
       },
       orderBy: { amount: num('CCharge', 'Amt'), transaction_time: chargeTime, contact_id: chargeContact },
-      table: 'CCharge',
     }),
-    listRoute({
+    tableList('CreditCard', {
       path: '/paymentMethods',
       items: 'payment_methods',
-      keys: tableKeys('CreditCard'),
       props: {},
       item: (id, ctx) => paymentMethod(ctx, id) ?? {},
       filters: {
@@ -175,7 +170,6 @@ export function salesRoutes(): Route[] {
         until_time: { kind: 'until', get: cardCreated },
       },
       orderBy: { payment_method_id: self, created_time: cardCreated, contact_id: num('CreditCard', 'ContactId'), merchant_account_id: (id, ctx) => merchantOf(ctx, 'CreditCard', id).id },
-      table: 'CreditCard',
     }),
     listRoute({
       path: '/contacts/{contact_id}/paymentMethods',

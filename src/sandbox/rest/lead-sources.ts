@@ -2,7 +2,7 @@ import { idText, ms, num, ref, self, text, time } from './accessors.js';
 import { pathId, type RestCtx, type Route } from './context.js';
 import { notFound } from './errors.js';
 import { ALL_OPS, textField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type Getters, type ListDef } from './list.js';
+import { itemRoute, listRoute, rowRoute, tableList, type Getters, type ListDef } from './list.js';
 import { createdAt, existing, rowsWhere, updatedAt } from './relations.js';
 import { currencyValue, iso } from './wire.js';
 
@@ -98,10 +98,9 @@ function child(ctx: RestCtx, table: string, param: string, what: string): number
 
 export function leadSourceRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('LeadSource', {
       path: '/leadSources',
       items: 'lead_sources',
-      keys: tableKeys('LeadSource'),
       props: SOURCE_PROPS,
       filters: {
         id: { kind: 'number', positive: true, ops: ALL_OPS, get: self },
@@ -125,7 +124,6 @@ export function leadSourceRoutes(): Route[] {
         create_time: created('LeadSource'),
         update_time: updated('LeadSource'),
       },
-      table: 'LeadSource',
     }),
     itemRoute({ path: '/leadSources/{lead_source_id}', find: sourceId, props: SOURCE_PROPS }),
     listRoute({ path: '/leadSources/{lead_source_id}/expenses', items: 'lead_source_expenses', keys: (ctx) => [...rowsWhere(ctx.data, 'LeadSourceExpense', 'LeadSourceId', sourceId(ctx))], ...EXPENSES }),
@@ -147,15 +145,13 @@ export function leadSourceRoutes(): Route[] {
       keys: (ctx) => [...rowsWhere(ctx.data, 'LeadSourceExpense', 'LeadSourceRecurringExpenseId', child(ctx, 'LeadSourceRecurringExpense', 'lead_source_recurring_expense_id', 'LeadSourceRecurringExpense'))],
       ...EXPENSES,
     }),
-    listRoute({
+    tableList('LeadSourceCategory', {
       path: '/leadSourceCategories',
       items: 'lead_source_categories',
-      keys: tableKeys('LeadSourceCategory'),
       props: CATEGORY_PROPS,
       filters: { name: textField(text('LeadSourceCategory', 'Name'), true), description: textField(text('LeadSourceCategory', 'Description'), true) },
       orderBy: { name: text('LeadSourceCategory', 'Name') },
-      table: 'LeadSourceCategory',
     }),
-    itemRoute({ path: '/leadSourceCategories/{lead_source_category_id}', find: (ctx) => existing(ctx.data.table('LeadSourceCategory'), pathId(ctx, 'lead_source_category_id'), 'LeadSourceCategory'), props: CATEGORY_PROPS }),
+    rowRoute('/leadSourceCategories/{lead_source_category_id}', 'LeadSourceCategory', 'LeadSourceCategory', CATEGORY_PROPS),
   ];
 }

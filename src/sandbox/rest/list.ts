@@ -1,9 +1,10 @@
 import type { SandboxData } from '../data.js';
-import { ok, type RestCtx, type Route } from './context.js';
+import { ok, pathId, type RestCtx, type Route } from './context.js';
 import { badRequest } from './errors.js';
 import { customFilter } from './custom-fields.js';
 import { compileFilter, type Clause, type FilterField, type FilterFields } from './filter.js';
 import { decodeToken, encodeToken, pageSize, queryHash } from './paging.js';
+import { existing } from './relations.js';
 import type { Json, JsonObject } from './wire.js';
 
 /**
@@ -217,6 +218,21 @@ export function itemRoute<K>(def: ItemDef<K>): Route {
       return ok(render(def.props, def.find(ctx), ctx, names));
     },
   };
+}
+
+/**
+ * The by-id route of a table-backed resource: the path's last parameter names a live row of
+ * `table` (`what` is the resource in the 404's message).
+ */
+export function rowRoute(path: string, table: string, what: string, props: Getters<number>, fields?: FieldsParam): Route {
+  const param = /\{([^}]+)\}[^{]*$/.exec(path)?.[1] ?? 'id';
+  const def: ItemDef<number> = { path, find: (ctx) => existing(ctx.data.table(table), pathId(ctx, param), what), props };
+  return itemRoute(fields === undefined ? def : { ...def, fields });
+}
+
+/** The list of a table's rows (ascending id), changed by the Mutator after every page. */
+export function tableList(table: string, def: Omit<ListDef<number>, 'keys' | 'table'>): Route {
+  return listRoute({ ...def, keys: tableKeys(table), table });
 }
 
 /** A keys function over a table's live ids. */

@@ -2,7 +2,7 @@ import { idText, self, text, view } from './accessors.js';
 import { get, pathId, type RestCtx, type Route } from './context.js';
 import { notFound } from './errors.js';
 import { ALL_OPS, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type Getters, type ListDef } from './list.js';
+import { itemRoute, listRoute, tableList, type Getters, type ListDef } from './list.js';
 import { createdAt, existing, pickOf, rowsWhere, updatedAt } from './relations.js';
 import { iso, type Json } from './wire.js';
 
@@ -103,10 +103,9 @@ const automationKeys = (): number[] => AUTOMATIONS.map((_, i) => i + 1);
 export function campaignRoutes(): Route[] {
   const campaignId = (ctx: RestCtx): number => existing(ctx.data.table('Campaign'), pathId(ctx, 'campaign_id'), 'Campaign');
   return [
-    listRoute({
+    tableList('Campaign', {
       path: '/campaigns',
       items: 'campaigns',
-      keys: tableKeys('Campaign'),
       props: CAMPAIGN_PROPS,
       filters: { name: { kind: 'text', contains: true, get: text('Campaign', 'Name') } },
       orderBy: {
@@ -118,7 +117,6 @@ export function campaignRoutes(): Route[] {
         datecreated: (id, ctx) => createdAt(ctx.data, 'Campaign', id),
         lastupdated: (id, ctx) => updatedAt(ctx.data, 'Campaign', id),
       },
-      table: 'Campaign',
     }),
     itemRoute({ path: '/campaigns/{campaign_id}', find: campaignId, props: CAMPAIGN_PROPS }),
     get('/campaigns/{campaign_id}/sequences', (ctx) => {

@@ -1,10 +1,10 @@
 import { idText, ms, self, text, time, view } from './accessors.js';
-import { get, pathId, type RestCtx, type Route } from './context.js';
+import { get, type RestCtx, type Route } from './context.js';
 import { notFound } from './errors.js';
 import { type FilterFields } from './filter.js';
-import { itemRoute, listRoute, render, tableKeys, type Getters } from './list.js';
+import { listRoute, render, rowRoute, tableKeys, tableList, type Getters } from './list.js';
 import { emailStatusRow, isOptedIn, optStatus } from './people.js';
-import { existing, pickOf } from './relations.js';
+import { pickOf } from './relations.js';
 import { iso } from './wire.js';
 
 /**
@@ -108,10 +108,9 @@ const sentFilters: FilterFields<number> = {
 
 export function emailRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('EmailAddStatus', {
       path: '/emailAddresses',
       items: 'email_addresses',
-      keys: tableKeys('EmailAddStatus'),
       props: ADDRESS_PROPS,
       filters: {
         emails: { kind: 'texts', get: EAS('Email') },
@@ -126,7 +125,6 @@ export function emailRoutes(): Route[] {
         last_open_time: ms('EmailAddStatus', 'LastOpenDate'),
         last_sent_time: ms('EmailAddStatus', 'LastSentDate'),
       },
-      table: 'EmailAddStatus',
     }),
     get('/emailAddresses/{email}/status', (ctx) => {
       const email = ctx.params['email'] ?? '';
@@ -142,16 +140,14 @@ export function emailRoutes(): Route[] {
       filters: sentFilters,
       orderBy: { created_time: sentAt },
     }),
-    itemRoute({ path: '/emails/{id}', find: (ctx) => existing(ctx.data.table('Contact'), pathId(ctx, 'id'), 'Email'), props: EMAIL_CONTENT }),
-    listRoute({
+    rowRoute('/emails/{id}', 'Contact', 'Email', EMAIL_CONTENT),
+    tableList('Template', {
       path: '/emails/templates',
       items: 'email_templates',
-      keys: tableKeys('Template'),
       props: TEMPLATE_PROPS,
       search: T('PieceTitle'),
       orderBy: { id: self },
-      table: 'Template',
     }),
-    itemRoute({ path: '/emails/templates/{email_template_id}', find: (ctx) => existing(ctx.data.table('Template'), pathId(ctx, 'email_template_id'), 'EmailTemplate'), props: TEMPLATE_DETAIL }),
+    rowRoute('/emails/templates/{email_template_id}', 'Template', 'EmailTemplate', TEMPLATE_DETAIL),
   ];
 }
