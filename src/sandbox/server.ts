@@ -350,7 +350,7 @@ class SandboxServer {
     const arrived = this.clock.now();
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === null) return answer(res, { status: 413, headers: { 'Content-Type': 'text/plain' }, body: 'Request Entity Too Large' });
-    const admitted = this.admit(req, res, this.authenticate(req, url), arrived, UNAUTHORIZED_BODY);
+    const admitted = this.admit(res, this.authenticate(req, url), arrived, UNAUTHORIZED_BODY);
     if (admitted === null) return;
     const { auth, headers } = admitted;
     const gzipOk = this.acceptsGzip(req);
@@ -392,7 +392,6 @@ class SandboxServer {
    * or null once a 401 or 429 has been answered.
    */
   private admit(
-    req: http.IncomingMessage,
     res: http.ServerResponse,
     auth: 'api_key' | 'oauth' | null,
     arrived: number,
@@ -439,7 +438,7 @@ class SandboxServer {
     this.stats.byPath[statKey] = (this.stats.byPath[statKey] ?? 0) + 1;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const auth = this.authenticate(req, url) ?? (bearer === this.credentials.api_key ? 'api_key' : null);
-    const admitted = this.admit(req, res, auth, arrived, REST_UNAUTHORIZED_BODY);
+    const admitted = this.admit(res, auth, arrived, REST_UNAUTHORIZED_BODY);
     if (admitted === null) return;
     const { headers } = admitted;
     const gzipOk = this.acceptsGzip(req);

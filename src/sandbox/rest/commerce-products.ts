@@ -4,7 +4,7 @@ import { cycleType, subscriptionPlan } from './commerce-orders.js';
 import { customValues, type ModelResource } from './custom-fields.js';
 import { badRequest, notFound } from './errors.js';
 import { ALL_OPS, COMPARE, textField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type Getters } from './list.js';
+import { itemRoute, listRoute, rowRoute, tableList, type Getters } from './list.js';
 import { pick } from '../report-data.js';
 import { existing, pickOf, rowsWhere, updatedAt } from './relations.js';
 import { calendarDate, currencyValue, defined, iso, nonEmpty, RowView, type JsonObject } from './wire.js';
@@ -219,10 +219,9 @@ export const SUBSCRIPTION_MODELS: readonly ModelResource[] = [{ resource: 'subsc
 
 export function productRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('Product', {
       path: '/products',
       items: 'products',
-      keys: tableKeys('Product'),
       props: PRODUCT_LIST,
       filters: {
         name: textField(P('ProductName'), true),
@@ -233,7 +232,6 @@ export function productRoutes(): Route[] {
         product_ids: { kind: 'ids', get: self },
       },
       orderBy: { name: P('ProductName'), sku: P('Sku'), last_updated_time: ms('Product', 'LastUpdated') },
-      table: 'Product',
     }),
     itemRoute({ path: '/products/{product_id}', find: productId, props: PRODUCT_DETAIL }),
     get('/products/{product_id}/images/legacyImageData', (ctx) => {
@@ -265,10 +263,9 @@ export function productRoutes(): Route[] {
       if (!rowsWhere(ctx.data, 'ProductOption', 'ProductId', productId(ctx)).includes(option)) throw notFound('ProductOption', String(option));
       return productOption(ctx, option);
     }),
-    listRoute({
+    tableList('ProductCategory', {
       path: '/productCategories',
       items: 'product_categories',
-      keys: tableKeys('ProductCategory'),
       props: CATEGORY_PROPS,
       filters: {
         product_id: { kind: 'test', parse: (v, f) => positive(v, f), test: (id, product, ctx) => productsIn(ctx, id).includes(product as number) },
@@ -276,9 +273,8 @@ export function productRoutes(): Route[] {
         product_category_id: { kind: 'number', integer: true, ops: ALL_OPS, get: self },
       },
       orderBy: { id: self },
-      table: 'ProductCategory',
     }),
-    itemRoute({ path: '/productCategories/{category_id}', find: (ctx) => existing(ctx.data.table('ProductCategory'), pathId(ctx, 'category_id'), 'ProductCategory'), props: CATEGORY_PROPS }),
+    rowRoute('/productCategories/{category_id}', 'ProductCategory', 'ProductCategory', CATEGORY_PROPS),
     listRoute({
       path: '/productCategories/assignedProducts',
       items: 'assigned_product_categories',
@@ -288,27 +284,23 @@ export function productRoutes(): Route[] {
       orderBy: { product_category_id: self },
       table: 'ProductCategoryAssign',
     }),
-    listRoute({
+    tableList('ProductInterestBundle', {
       path: '/productInterestBundles',
       items: 'product_interest_bundles',
-      keys: tableKeys('ProductInterestBundle'),
       props: BUNDLE_PROPS,
       filters: { name: textField(text('ProductInterestBundle', 'BundleName')) },
       orderBy: { name: text('ProductInterestBundle', 'BundleName') },
-      table: 'ProductInterestBundle',
     }),
-    itemRoute({ path: '/productInterestBundles/{id}', find: (ctx) => existing(ctx.data.table('ProductInterestBundle'), pathId(ctx, 'id'), 'ProductInterestBundle'), props: BUNDLE_PROPS }),
-    listRoute({
+    rowRoute('/productInterestBundles/{id}', 'ProductInterestBundle', 'ProductInterestBundle', BUNDLE_PROPS),
+    tableList('RecurringOrder', {
       path: '/subscriptions',
       items: 'subscriptions',
-      keys: tableKeys('RecurringOrder'),
       props: SUBSCRIPTION_PROPS,
       filters: SUBSCRIPTION_FILTERS,
       customTable: 'RecurringOrder',
       orderBy: { id: self, contact_id: num('RecurringOrder', 'ContactId'), subscription_plan_id: num('RecurringOrder', 'SubscriptionPlanId'), modification_time: subscriptionModified },
-      table: 'RecurringOrder',
     }),
-    itemRoute({ path: '/subscriptions/{subscription_id}', find: (ctx) => existing(ctx.data.table('RecurringOrder'), pathId(ctx, 'subscription_id'), 'Subscription'), props: SUBSCRIPTION_PROPS }),
+    rowRoute('/subscriptions/{subscription_id}', 'RecurringOrder', 'Subscription', SUBSCRIPTION_PROPS),
   ];
 }
 
