@@ -35,7 +35,9 @@ import { resolveReports } from '../src/streams/report-resolve.js';
 import { reportVariant } from '../src/streams/report-spec.js';
 import type { ReportConfig } from '../src/streams/report-types.js';
 import { parseStreamState } from '../src/streams/state.js';
+import { restStreams, type RestStream } from '../src/streams/rest-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
+import { LEFT_OUT, REST_RESOURCES } from './rest-resources.js';
 import { UNCONFIRMED_CURSORS } from './evidence-corrections.js';
 
 type Json = Record<string, unknown>;
@@ -162,6 +164,42 @@ export function tablesReference(): string {
     String(Object.keys(t.schema.properties ?? {}).length),
   ]);
   return table(['Stream', 'Keap table', 'Primary key', 'Incremental cursor', 'Custom fields', 'Fields'], rows);
+}
+
+/** How a resource stream is paged and kept incremental, in a few words (scripts/rest-resources.ts). */
+function restSyncText(s: RestStream): string {
+  const sync = s.sync;
+  const parent = s.parent ? `; per ${s.parent.stream.replace(/s$/, '')}${s.parent.incremental ? ' (incremental: those changed since the bookmark)' : ''}` : '';
+  switch (sync.kind) {
+    case 'keyset':
+      return `keyset on \`${sync.id_filter}\`${sync.since ? `, server filter \`${sync.since}\`` : ''}${parent}`;
+    case 'filter':
+      return `server filter \`${sync.since}\`, page tokens${parent}`;
+    case 'order':
+      return `newest first by \`${sync.order_by}\`, stop at the bookmark${parent}`;
+    case 'full':
+      return `${s.paged ? 'page tokens' : 'one answer (the endpoint does not page)'}${parent}`;
+  }
+}
+
+export function resourcesReference(): string {
+  const rows = restStreams().map((s) => [
+    code(s.stream),
+    code(`GET ${s.flatten ? `${s.path} (${s.flatten.field})` : s.path}`),
+    s.primary_key.length ? s.primary_key.map(code).join(', ') : 'none',
+    s.cursor ? code(s.cursor) : 'full refresh only',
+    cell(restSyncText(s)),
+    s.model ? 'yes' : '',
+    cell(REST_RESOURCES.find((r) => r.stream === s.stream)?.note ?? ''),
+  ]);
+  const left = LEFT_OUT.map((l) => [code(`GET ${l.path}`), cell(l.why)]);
+  return [
+    table(['Stream', 'Endpoint', 'Primary key', 'Incremental cursor', 'Paged by', 'Custom fields', 'Notes'], rows),
+    '',
+    'GET list endpoints of the spec that are not streams, and why:',
+    '',
+    table(['Endpoint', 'Why not a stream'], left),
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------- reports
@@ -651,6 +689,7 @@ export function renderSections(): Map<string, string> {
   return new Map([
     ['cli-usage', cliUsage()],
     ['config-reference', configReference()],
+    ['resources', resourcesReference()],
     ['tables', tablesReference()],
     ['reports-reference', reportsReference()],
     ['rate-limits', rateLimitsReference()],
