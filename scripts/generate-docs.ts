@@ -117,7 +117,8 @@ function configRows(): Row[] {
 function describe(key: string, s: JsonSchema): string {
   let d = s.description ?? s.title ?? '';
   if (!s.description && s.title) d = `${s.title}.`;
-  if (key === 'tables') d += ' Names: see [Table streams](#table-streams).';
+  if (key === 'tables') d += ' Names: see [Table streams](#table-streams-xml-rpc-until-2026-12-31).';
+  if (key === 'resources') d += ' Names: see [Resource streams](#resource-streams-rest-v2-the-default).';
   if (key === 'reports') d += ' Entries: see [Reports reference](#reports-reference).';
   if (Array.isArray(s['examples'])) d += ` Example: ${(s['examples'] as unknown[]).map((e) => code(JSON.stringify(e))).join(', ')}.`;
   return cell(d);
