@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { nearest } from '../streams/report-resolve.js';
 
 /**
  * ajv, once, for config, catalog and state. Errors become ONE line that names the key and says
@@ -36,7 +37,24 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
   // Prefer concrete errors over the oneOf/anyOf summaries, and the deepest path.
   const concrete = pool.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
   const best = (concrete.length ? concrete : pool).slice().sort((a, b) => depth(b) - depth(a))[0] as ErrorObject;
+  if (best.keyword === 'enum') {
+    // A misspelt name (a stream, a table) is told the name it was probably meant to be.
+    const given = valueAt(data, best.instancePath);
+    const allowed = ((best.params as { allowedValues?: unknown[] }).allowedValues ?? []).filter((v): v is string => typeof v === 'string');
+    const near = typeof given === 'string' ? nearest(given, allowed) : undefined;
+    if (near !== undefined) return `${pathOf(best)}: '${given as string}' is not one of the names it takes; did you mean '${near}'?`;
+  }
   return `${pathOf(best)}: ${messageOf(best)}`;
+}
+
+function valueAt(data: unknown, instancePath: string): unknown {
+  let cur = data;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
 }
 
 function depth(e: ErrorObject): number {
