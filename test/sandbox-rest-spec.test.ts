@@ -293,6 +293,9 @@ describe('the sandbox REST v2 API against the official spec', () => {
     expect(ids(await api.all('/contacts?filter=ids%3D%3D3,1,2', 'contacts'))).toEqual([1, 2, 3]);
     const vip = await api.all('/contacts?filter=VIP%3D%3D1&fields=custom_fields', 'contacts');
     for (const c of vip) expect(contacts.value(Number(c['id']), '_VIP')).toBe(1);
+    const phone = String(contacts.value(5, 'Phone1'));
+    const byPhone = ids(await api.all(`/contacts?filter=phone_number%3D%3D${encodeURIComponent(phone)}%3Bphone_fields%3D%3DPHONE1,PHONE2`, 'contacts'));
+    expect(byPhone).toContain(5);
     const orders = await api.all('/orders?filter=order_type%3D%3Donline', 'orders');
     expect(orders.every((o) => o['order_type'] === 'ONLINE')).toBe(true);
   });
