@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestRouter } from '../src/sandbox/rest/router.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
@@ -412,6 +414,14 @@ describe('the sandbox REST v2 API against the official spec', () => {
       compare('order_by', route.orderFields, described('order_by'));
     }
     expect(mismatches).toEqual(DESCRIPTION_GAPS);
+  });
+
+  it("takes its shapes from the spec, never from the connector's registries", () => {
+    const dir = join(process.cwd(), 'src', 'sandbox', 'rest');
+    for (const file of readdirSync(dir)) {
+      const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1] ?? '');
+      expect(imports.filter((i) => /streams\/|schemas\//.test(i)), file).toEqual([]);
+    }
   });
 
   it('serves every GET path of the spec that holds account data, and the report run', () => {
