@@ -453,7 +453,7 @@ class SandboxServer {
       const html = result.contentType === 'html';
       const body = Buffer.from(html ? String(result.body) : JSON.stringify(result.body), 'utf8');
       const contentType = html ? HTML_TYPE : JSON_TYPE;
-      if (cacheKey !== undefined && result.status === 200) return { body: this.remember(cacheKey, body), fault: false, gz: undefined, cacheKey, contentType };
+      if (cacheKey !== undefined && result.status === 200 && !html) return { body: this.remember(cacheKey, body), fault: false, gz: undefined, cacheKey, contentType };
       return { status: result.status, body, fault: result.status !== 200, gz: undefined, cacheKey: undefined, contentType };
     };
     let fault = this.faults.pick(n, template);

@@ -71,7 +71,7 @@ interface Matches<K> {
   keys: readonly K[];
 }
 
-const MAX_CACHED = 24;
+const MAX_CACHED = 12;
 const caches = new WeakMap<SandboxData, Map<string, Matches<unknown>>>();
 
 /** The getters to run for a selection, in the getters' order (worked out once per page, not per row). */
