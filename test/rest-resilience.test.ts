@@ -107,3 +107,28 @@ describe('REST v2 chaos', () => {
     expectEveryRow(outcome);
   });
 });
+
+describe('REST v2 chaos with expiring tokens', () => {
+  it('refreshes through every revoked access token and 10% mixed failures, hands each rotated token back, and loses no row', async () => {
+    const config = fx.config({ api: 'rest', page_size: PAGE, concurrency: 3, request_timeout_seconds: 5, retry: { base_delay_ms: 1, max_delay_ms: 20, max_retries: 10 } }, 'oauth2');
+    fx.sandbox.setFaults({ rate: 0.1 });
+    // Keap's access tokens die on their own schedule: every 300 ms every token issued so far stops working.
+    const revoke = setInterval(() => fx.sandbox.revokeAccessTokens(), 300);
+    let r;
+    try {
+      r = await runCli(['read', '--config', config, '--catalog', catalog]);
+    } finally {
+      clearInterval(revoke);
+      fx.sandbox.setFaults({});
+    }
+    expect(r.code, r.stderr).toBe(0);
+    const log = new SyncLog(STREAMS);
+    log.take(r.messages);
+    expectEveryRow({ kills: 0, log });
+    const controls = r.messages.filter((m) => m['type'] === 'CONTROL') as { control: { connectorConfig: { config: { credentials: { refresh_token: string } } } } }[];
+    expect(controls.length).toBeGreaterThan(1);
+    // The last token handed back is the one Keap will take next time.
+    const last = controls[controls.length - 1]?.control.connectorConfig.config.credentials.refresh_token;
+    expect(fx.sandbox.liveRefreshTokens()).toContain(last);
+  });
+});
