@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ERROR_TABLE } from '../src/keap/errors.js';
+import { classify, ERROR_TABLE, KeapError } from '../src/keap/errors.js';
 import { packageRoot } from '../src/package-root.js';
 import { configFromEnv, loadSpec, validateConfig } from '../src/protocol/config.js';
 import { REPORTS } from '../src/streams/report-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
-import { applySections, exampleEntry, meltanoSettings, renderSections } from '../scripts/generate-docs.js';
+import { fakeClient, type Answer } from './helpers/fake-transport.js';
+import { applySections, EXAMPLE_CALL, exampleEntry, meltanoSettings, renderSections, ruleMessage } from '../scripts/generate-docs.js';
 
 const root = packageRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -78,6 +79,28 @@ describe('README.md', () => {
     const errors = section('errors-reference');
     for (const rule of ERROR_TABLE) expect(errors).toContain(`\`${rule.name}\``);
     for (const kind of ['config error:', 'catalog error:', 'state error:', 'arguments error:']) expect(errors).toContain(kind);
+  });
+
+  it('quotes, for each error rule, the very message the client throws when Keap sends its example signal', async () => {
+    const errors = /<!-- BEGIN errors-reference -->([\s\S]*?)<!-- END errors-reference -->/.exec(readme)?.[1] ?? '';
+    for (const rule of ERROR_TABLE) {
+      // The first rule that matches the example is this one: the table's order does not hide it.
+      expect(classify(rule.example, EXAMPLE_CALL).rule, rule.name).toBe(rule.name);
+      // Keap sends the example on every try (more often than any schedule retries).
+      const s = rule.example;
+      const answer: Answer =
+        s.kind === 'fault' ? { fault: s.code, text: s.text } : s.kind === 'http' ? { http: s.status, body: s.body } : s.kind === 'network' ? { network: s.code, message: s.message } : { parse: s.reason, message: s.message };
+      const { client } = fakeClient(Array.from({ length: 20 }, () => answer));
+      const thrown = await client.call('DataService.query', [], { what: EXAMPLE_CALL }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(thrown, rule.name).toBeInstanceOf(KeapError);
+      const message = (thrown as KeapError).message;
+      expect(message, rule.name).toBe(ruleMessage(rule));
+      const row = errors.split('\n').find((l) => l.startsWith(`| \`${rule.name}\` |`)) ?? '';
+      expect(row, rule.name).toContain(`\`${message.replace(/\|/g, '\\|').replace(/`/g, "'")}\``);
+    }
   });
 
   it('shows an example entry for each report that is a valid config', () => {

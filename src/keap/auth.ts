@@ -1,6 +1,6 @@
 import axios from 'axios';
 import type { Clock } from './clock.js';
-import { KeapError } from './errors.js';
+import { classify, KeapError } from './errors.js';
 
 /**
  * Keap's two ways in (keap-api.md §4): an OAuth2 app (access token in `Authorization: Bearer`,
@@ -80,7 +80,9 @@ export class Auth {
    */
   refresh(): Promise<void> {
     if (this.creds.auth_type !== 'oauth2') {
-      return Promise.reject(new KeapError('Keap rejected the API key (HTTP 401); check api_key', 'config_error', 'unauthorized'));
+      // An API key cannot be refreshed: the 401 stands, worded as the error table words it.
+      const c = classify({ kind: 'http', status: 401, body: '' }, 'the call');
+      return Promise.reject(new KeapError(c.message, 'config_error', c.rule, undefined, c.scope));
     }
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = undefined;
@@ -106,11 +108,7 @@ export class Auth {
       );
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      throw new KeapError(
-        `cannot reach the Keap token URL: ${typeof code === 'string' ? code : 'network error'} (check token_url)`,
-        code === 'ENOTFOUND' ? 'config_error' : 'transient_error',
-        'token-network',
-      );
+      throw tokenUnreachable(typeof code === 'string' ? code : undefined);
     }
     const body = res.data as Record<string, unknown> | string | undefined;
     if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body['access_token'] !== 'string') {
@@ -118,12 +116,7 @@ export class Auth {
         typeof body === 'object' && body !== null
           ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ')
           : '';
-      const failure = res.status >= 500 || res.status === 429 ? 'transient_error' : 'config_error';
-      throw new KeapError(
-        `Keap refused to refresh the access token (HTTP ${res.status}${reason ? `, ${reason}` : ''}); authorize again with 'tap-infusionsoft auth' and update refresh_token`,
-        failure,
-        'token-refresh',
-      );
+      throw tokenRefused(res.status, reason);
     }
     const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
     const next: Credentials = {
@@ -137,4 +130,31 @@ export class Auth {
     this.refreshes++;
     await this.options.onRotate(next);
   }
+}
+
+/**
+ * The token URL answered no to the refresh token. Unless Keap is only busy (429, 5xx), no stream
+ * can go on without a token: the whole sync stops (scope `account`).
+ */
+export function tokenRefused(status: number, reason: string): KeapError {
+  const busy = status >= 500 || status === 429;
+  return new KeapError(
+    `Keap refused to refresh the access token (HTTP ${status}${reason ? `, ${reason}` : ''}); authorize again with 'tap-infusionsoft auth' and update refresh_token`,
+    busy ? 'transient_error' : 'config_error',
+    'token-refresh',
+    undefined,
+    busy ? 'stream' : 'account',
+  );
+}
+
+/** The token URL did not answer; a host that does not resolve stops the sync, like api_url's. */
+export function tokenUnreachable(code: string | undefined): KeapError {
+  const unknownHost = code === 'ENOTFOUND';
+  return new KeapError(
+    `cannot reach the Keap token URL: ${code ?? 'network error'} (check token_url)`,
+    unknownHost ? 'config_error' : 'transient_error',
+    'token-network',
+    undefined,
+    unknownHost ? 'account' : 'stream',
+  );
 }

@@ -132,6 +132,8 @@ export async function runRead(
   };
   const result = await runStreams(jobs, ctx, settings.concurrency);
   if (runtime.client.requests) session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
+  // Credentials refused, a host not found: one line for the whole sync (main.ts reports it).
+  if (result.stoppedBy) throw result.stoppedBy;
   const failed = [...problems.map((p) => p.stream), ...result.failed];
   if (failed.length) {
     session.stderr.line(`tap-infusionsoft: ${failed.length} of ${selected.length} streams did not complete: ${failed.join(', ')} (see the error traces above)`);

@@ -64,7 +64,11 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
     .then((n) => {
       if (typeof n === 'number') sink.estimate(stream, n);
     })
-    .catch((err: unknown) => sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`));
+    .catch((err: unknown) => {
+      // An account-wide failure stops the sync and is said once, by the engine's caller.
+      if (err instanceof KeapError && err.accountWide) return;
+      sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`);
+    });
 
   const unique = entry.keyset_unique;
   // Keyset position. A unique key (Id) pages strictly after the last value read. A repeating key

@@ -12,8 +12,8 @@ export type Answer =
   | { ok: XmlRpcValue; headers?: Record<string, string> }
   | { fault: number; text: string }
   | { http: number; body?: string; headers?: Record<string, string> }
-  | { network: string }
-  | { parse: 'truncated' | 'malformed' | 'refused' };
+  | { network: string; message?: string }
+  | { parse: 'truncated' | 'malformed' | 'refused'; message?: string };
 
 /** A transport that answers from a script, recording every call: tests of the client need no socket. */
 export class FakeTransport {
@@ -25,8 +25,8 @@ export class FakeTransport {
     if ('ok' in a) return { ok: true, status: 200, headers: a.headers ?? {}, message: { kind: 'response', params: [a.ok], items: 0 }, requestMs: 1 };
     if ('fault' in a) return { ok: true, status: 200, headers: {}, message: { kind: 'fault', code: a.fault, message: a.text }, requestMs: 1 };
     if ('http' in a) return { ok: false, status: a.http, headers: a.headers ?? {}, body: a.body ?? '', requestMs: 1 };
-    if ('network' in a) throw new TransportError('connection reset by the server', a.network, false);
-    throw new XmlRpcParseError(`simulated ${a.parse} body`, a.parse);
+    if ('network' in a) throw new TransportError(a.message ?? 'connection reset by the server', a.network, false);
+    throw new XmlRpcParseError(a.message ?? `simulated ${a.parse} body`, a.parse);
   }
 }
 
