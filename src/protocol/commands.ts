@@ -1,6 +1,6 @@
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
-import { discoverStreams, readableStreams } from '../streams/catalog.js';
+import { configSelection, discoverStreams, leftOutByConfig, readableStreams } from '../streams/catalog.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
@@ -82,10 +82,22 @@ export async function runRead(
     selected = defs.map((d) => ({ name: d.name, syncMode: d.cursorField ? 'incremental' : 'full_refresh', schema: d.schema }));
   }
   const byName = new Map(defs.map((d) => [d.name, d]));
+  const leftOut = leftOutByConfig(
+    selected.map((s) => s.name),
+    byName,
+    configSelection(settings),
+  );
+  if (leftOut.size) {
+    const by = [...new Set(leftOut.values())].map((k) => `'${k}'`).join(' and ');
+    session.log('WARN', `not reading ${leftOut.size} catalog stream(s) left out by the config's ${by}: ${[...leftOut.keys()].join(', ')}`);
+    selected = selected.filter((s) => !leftOut.has(s.name));
+  }
 
   // States first: a corrupt state stops the run before anything is read.
   const states = new Map<string, StreamState>();
   for (const [name, raw] of rawState) {
+    // Named once above; their states stay as they are for a run that reads them.
+    if (leftOut.has(name)) continue;
     const def = byName.get(name);
     if (!def || !selected.some((s) => s.name === name)) {
       session.log('INFO', `ignoring the state of stream '${name}': it is not in the catalog`);

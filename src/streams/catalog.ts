@@ -29,7 +29,33 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
   return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports)];
 }
 
-/** What `read` can run: every table stream (the catalog's schema says which fields) and the reports. */
+/**
+ * What `read` can run: every table stream (the catalog's schema says which fields) and the reports.
+ * Of these, the config may leave some out (leftOutByConfig).
+ */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
   return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+}
+
+/** The config lists that pick streams by name, each given (a list) or not (everything). */
+export type ConfigSelection = Readonly<Record<string, readonly string[] | undefined>>;
+
+export function configSelection(o: CatalogOptions): ConfigSelection {
+  return { tables: o.tables };
+}
+
+/**
+ * The streams of `names` the config leaves out, by the setting that does: a stream is read only
+ * if the list that picks it (its `selectedBy`), when given, names it. The config limits `read` as
+ * it limits `discover`, whatever the catalog lists, as Airbyte and Meltano users expect of a
+ * connector's own filter.
+ */
+export function leftOutByConfig(names: readonly string[], defs: ReadonlyMap<string, StreamDef>, selection: ConfigSelection): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const by = defs.get(name)?.selectedBy;
+    const list = by ? selection[by.setting] : undefined;
+    if (by && list && !list.includes(by.name)) out.set(name, by.setting);
+  }
+  return out;
 }
