@@ -95,7 +95,8 @@ export async function benchLatency(): Promise<LatencyResult> {
   try {
     const config = s.write(
       'config.json',
-      sandboxConfig(sb.info, { page_size: PAGE, concurrency: CONCURRENCY, requests_per_second: RATE, requests_per_minute: PER_MINUTE }),
+      // metrics: the request total is read from the http_request_count METRIC line.
+      sandboxConfig(sb.info, { page_size: PAGE, concurrency: CONCURRENCY, requests_per_second: RATE, requests_per_minute: PER_MINUTE, metrics: true }),
     );
     // Discover runs at the same latency and quota; wait for a fresh second before the read.
     const catalog = s.write('catalog.json', await configuredCatalog(config, STREAMS));

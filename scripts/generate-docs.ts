@@ -603,7 +603,10 @@ export function meltanoSettings(): MeltanoSetting[] {
   }
   for (const r of configRows()) {
     if (r.key.startsWith('retry.')) continue;
-    out.push({ name: r.key, label: r.schema.title ?? r.key, description: r.schema.description ?? '', kind: meltanoKind(r.key, r.schema), sensitive: r.schema['airbyte_secret'] === true });
+    const setting: MeltanoSetting = { name: r.key, label: r.schema.title ?? r.key, description: r.schema.description ?? '', kind: meltanoKind(r.key, r.schema), sensitive: r.schema['airbyte_secret'] === true };
+    // Meltano reads METRIC lines (off for everyone else): its plugin turns them on.
+    if (r.key === 'metrics') setting.value = true;
+    out.push(setting);
   }
   return out;
 }

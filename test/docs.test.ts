@@ -155,6 +155,8 @@ describe('the Meltano plugin definition in the README', () => {
     expect(byName.get('reports')?.kind).toBe('array');
     expect(byName.get('page_size')?.kind).toBe('integer');
     expect(byName.get('retry')?.kind).toBe('object');
+    // Meltano expects METRIC lines; everyone else gets them only when asked.
+    expect(byName.get('metrics')).toMatchObject({ kind: 'boolean', value: true });
   });
 
   it('validates each auth method by a group of settings that makes a valid config, read the way the CLI reads them', () => {

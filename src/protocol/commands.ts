@@ -69,6 +69,8 @@ export async function runRead(
 ): Promise<number> {
   const loaded = session.loadConfig(config);
   const settings = loaded.settings;
+  // Only a read prints METRIC lines, and only when the config asks (Meltano's plugin does).
+  session.stderr.metrics = settings.metrics;
   const rawState = statePath ? readStateFile(statePath) : new Map<string, unknown>();
   const runtime = session.runtime(loaded);
   let selected: SelectedStream[];

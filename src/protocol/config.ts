@@ -27,6 +27,8 @@ export interface Settings {
   lookbackSeconds: number;
   requestTimeoutSeconds: number;
   retry: RetryConfig | undefined;
+  /** Singer METRIC log lines on stderr during `read`. */
+  metrics: boolean;
 }
 
 export interface LoadedConfig {
@@ -175,6 +177,7 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
     lookbackSeconds: (c['lookback_seconds'] as number | undefined) ?? 0,
     requestTimeoutSeconds: (c['request_timeout_seconds'] as number | undefined) ?? 300,
     retry: c['retry'] as RetryConfig | undefined,
+    metrics: c['metrics'] === true,
   };
 }
 
