@@ -26,8 +26,7 @@ import { parseArgs, USAGE } from '../src/protocol/args.js';
 import { parseCatalog } from '../src/protocol/catalog-input.js';
 import { loadSpec, validateConfig } from '../src/protocol/config.js';
 import { parseStateInput } from '../src/protocol/state-input.js';
-import { FAULT_KINDS, TRANSIENT_FAULT_KINDS } from '../src/sandbox/faults.js';
-import { SANDBOX_USAGE } from '../src/sandbox/cli.js';
+import { sandboxHelp } from '../src/sandbox/cli.js';
 import type { JsonSchema } from '../src/streams/json-schema.js';
 import type { ReportEntry } from '../src/streams/report-entry.js';
 import type { ParamName, ParamUse } from '../src/streams/report-params.js';
@@ -655,15 +654,9 @@ export function cliUsage(): string {
   return ['```text', USAGE, '```'].join('\n');
 }
 
+/** `tap-infusionsoft sandbox --help`, as it prints. */
 export function sandboxFlags(): string {
-  const transient = new Set<string>(TRANSIENT_FAULT_KINDS);
-  return [
-    '```text',
-    SANDBOX_USAGE,
-    '```',
-    '',
-    `Fault kinds for \`--fault-kinds\` (without it, \`--fault-rate\` draws from the ones marked *): ${FAULT_KINDS.map((k) => `${code(k)}${transient.has(k) ? '*' : ''}`).join(', ')}.`,
-  ].join('\n');
+  return ['```text', sandboxHelp(), '```'].join('\n');
 }
 
 // ---------------------------------------------------------------- README assembly
