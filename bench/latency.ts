@@ -151,7 +151,7 @@ export async function benchLatency(): Promise<LatencyResult> {
 
 /** The engine's closing LOG line for a stream: "name: N records, M requests, T s". */
 function logSummary(messages: readonly Json[], stream: string): { records: number; requests: number } | undefined {
-  const re = new RegExp(`^${stream}: (\\d+) records, (\\d+) requests,`);
+  const re = new RegExp(`^${stream}: (\\d+) records?, (\\d+) requests?,`);
   for (const m of messages) {
     if (m['type'] !== 'LOG') continue;
     const msg = (m['log'] as { message?: string } | undefined)?.message ?? '';

@@ -197,6 +197,24 @@ describe('the read engine', () => {
     expect(sink.lines).toContain('COMPLETE c');
   });
 
+  it('closes each stream with its counts, singular for one: "1 record, 1 request"', async () => {
+    const messages: string[] = [];
+    const sink = new (class extends RecordingSink {
+      override log(level: string, message: string): void {
+        messages.push(message);
+      }
+    })();
+    const one: StreamDef = {
+      ...tableStream('one'),
+      async read(_run, ctx) {
+        await ctx.client.call('DataService.query', ['one', 0]);
+        ctx.sink.record('one', '{}');
+      },
+    };
+    await runStreams([{ def: one, run: { syncMode: 'full_refresh', schema: { type: 'object' }, state: {} } }], context(new FakeKeap({}), sink), 1);
+    expect(messages).toEqual([expect.stringMatching(/^one: 1 record, 1 request, \d+\.\d s$/)]);
+  });
+
   it('reports a stream that fails before any call once it starts, like any other failure', async () => {
     ROWS = { a: 10, b: 10, c: 10 };
     const broken: StreamDef = { ...tableStream('c'), read: () => Promise.reject(new Error('boom')) };

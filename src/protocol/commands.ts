@@ -1,3 +1,4 @@
+import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
 import { configSelection, discoverStreams, leftOutByConfig, readableStreams } from '../streams/catalog.js';
@@ -91,7 +92,7 @@ export async function runRead(
   );
   if (leftOut.size) {
     const by = [...new Set(leftOut.values())].map((k) => `'${k}'`).join(' and ');
-    session.log('WARN', `not reading ${leftOut.size} catalog stream(s) left out by the config's ${by}: ${[...leftOut.keys()].join(', ')}`);
+    session.log('WARN', `not reading ${counted(leftOut.size, 'catalog stream')} left out by the config's ${by}: ${[...leftOut.keys()].join(', ')}`);
     selected = selected.filter((s) => !leftOut.has(s.name));
   }
 

@@ -1,4 +1,5 @@
 import { KeapError, QuotaExhaustedError } from '../keap/errors.js';
+import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import type { KeapCaller, KeapCallOptions, Params } from '../keap/client.js';
 import type { XmlRpcValue } from '../xmlrpc/types.js';
@@ -68,7 +69,7 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
     const name = pass.name;
     try {
       await pass.done;
-      sink.log('INFO', `${name}: ${pass.sink.records} records, ${pass.caller.requests} requests, ${((ctx.clock.now() - pass.started) / 1000).toFixed(1)} s`);
+      sink.log('INFO', `${name}: ${counted(pass.sink.records, 'record')}, ${counted(pass.caller.requests, 'request')}, ${((ctx.clock.now() - pass.started) / 1000).toFixed(1)} s`);
       sink.streamComplete(name);
     } catch (err) {
       failed.push(name);
