@@ -59,6 +59,17 @@ describe('--about', () => {
     expect(about['settings']).toEqual(spec.connectionSpecification);
   });
 
+  it('--format markdown marks only what every config needs as required, not the alternatives of credentials', async () => {
+    const r = await runCli(['--about', '--format', 'markdown']);
+    expect(r.code, r.stderr).toBe(0);
+    const row = (name: string): string => r.stdout.split('\n').find((l) => l.startsWith(`| ${name} |`)) ?? '';
+    expect(row('credentials.auth_type')).toMatch(/^\| credentials\.auth_type \| True \|/);
+    for (const [name, auth] of [['credentials.api_key', 'api_key'], ['credentials.client_id', 'oauth2'], ['credentials.refresh_token', 'oauth2']]) {
+      expect(row(name as string)).toMatch(new RegExp(`^\\| ${(name as string).replace('.', '\\.')} \\| False \\|.*required when auth_type is ${auth}`));
+    }
+    expect(row('credentials.access_token')).toMatch(/\| False \|.*used when auth_type is oauth2/);
+  });
+
   it('--format=json works as the Meltano SDK spells it', async () => {
     const r = await runCli(['--about', '--format=json']);
     expect(r.code).toBe(0);
