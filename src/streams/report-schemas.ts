@@ -30,10 +30,16 @@ export function tableNames(): string[] {
 }
 
 /** A field's schema in a table; custom fields (`_Name`) are unknown until discover, so strings. */
+export function hasCustomFields(table: string): boolean {
+  const id = tableStream(table)?.custom_field_form_id;
+  return id !== null && id !== undefined;
+}
+
 export function tableFieldSchema(table: string, field: string): JsonSchema | undefined {
   const s = tableStream(table)?.schema.properties?.[field];
   if (s) return s;
-  if (field.startsWith('_') && field.length > 1) return { ...STR, description: 'Custom field (typed as text in report streams)' };
+  // Custom fields exist on the tables Keap gives them to (those `list fields TABLE` shows them for).
+  if (field.startsWith('_') && field.length > 1 && hasCustomFields(table)) return { ...STR, description: 'Custom field (typed as text in report streams)' };
   return undefined;
 }
 
