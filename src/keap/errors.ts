@@ -5,6 +5,8 @@
  * failure_type. Faults arrive with HTTP 200, so the body is always read before anything is decided.
  */
 
+import { counted } from '../counted.js';
+
 export type FailureType = 'config_error' | 'transient_error' | 'system_error';
 
 /** Named retry schedules; their timings are data in keap/retry.ts. */
@@ -353,7 +355,7 @@ export interface Classified {
 
 /** What a stream's error says once a retried failure has used up its schedule. */
 export function gaveUp(message: string, retries: number): string {
-  return `${message}; gave up after ${retries} retries`;
+  return `${message}; gave up after ${counted(retries, 'retry', 'retries')}`;
 }
 
 export function classify(signal: Signal, what: string): Classified {
