@@ -124,6 +124,7 @@ function singerSelected(entry: Json, incremental: boolean, stripCustom: boolean)
       if (m.breadcrumb.length !== 0) return m;
       const md: Json = { ...m.metadata, selected: true, 'replication-method': inc ? 'INCREMENTAL' : 'FULL_TABLE' };
       if (inc) md['replication-key'] = keys[0];
+      else delete md['replication-key'];
       return { breadcrumb: [], metadata: md };
     });
   return out;

@@ -17,7 +17,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../src/input-error.js';
-import { ERROR_TABLE, QuotaExhaustedError, type Action, type ScheduleName } from '../src/keap/errors.js';
+import { tokenRefused, tokenUnreachable } from '../src/keap/auth.js';
+import { classify, ERROR_TABLE, gaveUp, QuotaExhaustedError, type Action, type FailureType, type ScheduleName, type Scope } from '../src/keap/errors.js';
 import { DEFAULT_QUOTAS } from '../src/keap/limiter.js';
 import { DEFAULT_SCHEDULES, type Schedule } from '../src/keap/retry.js';
 import { packageRoot } from '../src/package-root.js';
@@ -25,8 +26,7 @@ import { parseArgs, USAGE } from '../src/protocol/args.js';
 import { parseCatalog } from '../src/protocol/catalog-input.js';
 import { loadSpec, validateConfig } from '../src/protocol/config.js';
 import { parseStateInput } from '../src/protocol/state-input.js';
-import { ALL_FAULT_KINDS, TRANSIENT_FAULT_KINDS } from '../src/sandbox/faults.js';
-import { SANDBOX_USAGE } from '../src/sandbox/cli.js';
+import { sandboxHelp } from '../src/sandbox/cli.js';
 import type { JsonSchema } from '../src/streams/json-schema.js';
 import type { ReportEntry } from '../src/streams/report-entry.js';
 import type { ParamName, ParamUse } from '../src/streams/report-params.js';
@@ -331,17 +331,49 @@ function scheduleText(s: Schedule): string {
   return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (Retry-After wins)`;
 }
 
-function actionText(a: Action): string {
+/** What failing means for a rule's scope. */
+function failText(scope: Scope, failureType: FailureType): string {
+  return scope === 'account'
+    ? `the sync stops at once: one error for the run, every unfinished stream INCOMPLETE, exit 1 (${code(failureType)})`
+    : `the stream fails (${code(failureType)}); the others go on`;
+}
+
+function actionText(a: Action, scope: Scope): string {
   switch (a.do) {
     case 'retry':
       return `retried ${scheduleText(DEFAULT_SCHEDULES[a.schedule])}; then the stream fails (${code('transient_error')})`;
     case 'refresh':
-      return `OAuth: the access token is refreshed once and the call sent again; an API key, or a second 401, fails the stream (${code('config_error')})`;
+      return `OAuth: the access token is refreshed once and the call sent again. An API key, or a new token refused too: ${failText(scope, 'config_error')}`;
     case 'skip':
       return 'the record is skipped with a warning; the stream goes on';
     case 'fail':
-      return `the stream fails (${code(a.failureType)})`;
+      return failText(scope, a.failureType);
   }
+}
+
+/** The call the README's example messages name. */
+export const EXAMPLE_CALL = 'DataService.query on Contact';
+/** The same for the rules of REST v2 answers. */
+export const EXAMPLE_REST_CALL = 'GET /contacts';
+
+/** The call a rule's example message names, by the API the rule judges. */
+export function exampleCall(rule: (typeof ERROR_TABLE)[number]): string {
+  return rule.api === 'rest' ? EXAMPLE_REST_CALL : EXAMPLE_CALL;
+}
+
+function retriesOf(s: Schedule): number {
+  return s.kind === 'fixed' ? s.delaysMs.length : s.retries;
+}
+
+/**
+ * The message a rule prints for its example signal, as the client words it: classified by the
+ * error table itself (and by this rule, or the example is wrong), after the default retries when
+ * the rule retries.
+ */
+export function ruleMessage(rule: (typeof ERROR_TABLE)[number]): string {
+  const c = classify(rule.example, exampleCall(rule), rule.api ?? 'xmlrpc');
+  if (c.rule !== rule.name) throw new Error(`the example of rule ${rule.name} is classified as ${c.rule}`);
+  return rule.action.do === 'retry' ? gaveUp(c.message, retriesOf(DEFAULT_SCHEDULES[rule.action.schedule])) : c.message;
 }
 
 interface Example {
@@ -453,19 +485,14 @@ function otherErrors(): Example[] {
       fix: 'Nothing is lost: the streams stop at their last checkpoint, are marked INCOMPLETE (Airbyte: with a RATE_LIMITED reason carrying the reset time), and the run exits 1. Run again after the reset; it resumes from the state.',
     },
     {
-      error: "Keap refused to refresh the access token (HTTP 400, invalid_request: Invalid Refresh Token); authorize again with 'tap-infusionsoft auth' and update refresh_token",
-      cause: 'The refresh token was already used (Keap rotates it on every refresh, and the new one was not stored), or the app was de-authorized. `config_error`; HTTP 429/5xx are `transient_error`.',
+      error: tokenRefused(400, 'invalid_request: Invalid Refresh Token').message,
+      cause: 'The refresh token was already used (Keap rotates it on every refresh, and the new one was not stored), or the app was de-authorized. `config_error`, and the sync stops at once; HTTP 429/5xx are `transient_error` for the stream.',
       fix: 'Run `tap-infusionsoft auth` again. In Meltano, or with `--config ENV`, prefer an API key (see [Token rotation](#token-rotation)).',
     },
     {
-      error: 'cannot reach the Keap token URL: ECONNREFUSED (check token_url)',
-      cause: 'The token URL did not answer. `config_error` when the host does not resolve, else `transient_error`.',
+      error: tokenUnreachable('ECONNREFUSED').message,
+      cause: 'The token URL did not answer. When its host does not resolve: `config_error`, and the sync stops at once; else `transient_error` for the stream.',
       fix: 'Check `token_url` and the network.',
-    },
-    {
-      error: 'Keap rejected the API key (HTTP 401); check api_key',
-      cause: 'The Personal Access Token or Service Account Key is wrong, expired or revoked.',
-      fix: 'Create a new key in Keap (Settings → API) and update `credentials.api_key`.',
     },
     {
       error: "stream 'foo' is not offered by this source (run discover; reports need an entry in config.reports)",
@@ -524,13 +551,13 @@ function exampleTable(rows: Example[]): string {
 
 export function errorsReference(): string {
   const rules = table(
-    ['Rule', 'Cause', 'What the connector does', 'Fix'],
-    ERROR_TABLE.map((r) => [code(r.name), cell(r.doc.cause), cell(actionText(r.action)), cell(r.doc.fix)]),
+    ['Rule', 'Cause', 'Message (for an example of what Keap sends)', 'What the connector does', 'Fix'],
+    ERROR_TABLE.map((r) => [code(r.name), cell(`${r.api ? `*${r.api === 'rest' ? 'REST' : 'XML-RPC'}* ` : ''}${r.doc.cause}`), code(cell(ruleMessage(r)).replace(/`/g, "'")), cell(actionText(r.action, r.scope ?? 'stream')), cell(r.doc.fix)]),
   );
   return [
     '#### Keap errors (the error table)',
     '',
-    'Every failed call is classified by the first rule that matches, in this order. The message names the call (`DataService.query on Contact`) and quotes what Keap sent.',
+    `Every failed call is classified by the first rule that matches, in this order. The message names the call (${code(EXAMPLE_CALL)}, or ${code(EXAMPLE_REST_CALL)} on REST v2) and quotes what Keap sent; rules marked *REST* or *XML-RPC* judge only that API's answers; a stream's error starts with the stream's name, an error that stops the sync with \`tap-infusionsoft:\`.`,
     '',
     rules,
     '',
@@ -624,7 +651,10 @@ export function meltanoSettings(): MeltanoSetting[] {
   }
   for (const r of configRows()) {
     if (r.key.startsWith('retry.')) continue;
-    out.push({ name: r.key, label: r.schema.title ?? r.key, description: r.schema.description ?? '', kind: meltanoKind(r.key, r.schema), sensitive: r.schema['airbyte_secret'] === true });
+    const setting: MeltanoSetting = { name: r.key, label: r.schema.title ?? r.key, description: r.schema.description ?? '', kind: meltanoKind(r.key, r.schema), sensitive: r.schema['airbyte_secret'] === true };
+    // Meltano reads METRIC lines (off for everyone else): its plugin turns them on.
+    if (r.key === 'metrics') setting.value = true;
+    out.push(setting);
   }
   return out;
 }
@@ -673,15 +703,9 @@ export function cliUsage(): string {
   return ['```text', USAGE, '```'].join('\n');
 }
 
+/** `tap-infusionsoft sandbox --help`, as it prints. */
 export function sandboxFlags(): string {
-  const transient = new Set<string>(TRANSIENT_FAULT_KINDS);
-  return [
-    '```text',
-    SANDBOX_USAGE,
-    '```',
-    '',
-    `Fault kinds for \`--fault-kinds\` (without it, \`--fault-rate\` draws from the ones marked *): ${ALL_FAULT_KINDS.map((k) => `${code(k)}${transient.has(k) ? '*' : ''}`).join(', ')}.`,
-  ].join('\n');
+  return ['```text', sandboxHelp(), '```'].join('\n');
 }
 
 // ---------------------------------------------------------------- README assembly

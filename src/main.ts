@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command.kind) {
     case 'help':
       process.stderr.write(`${USAGE}\n`);
-      return 0;
+      return command.misuse ? 2 : 0;
     case 'version':
       process.stdout.write(`tap-infusionsoft ${VERSION}\n`);
       return 0;

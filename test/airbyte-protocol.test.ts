@@ -40,7 +40,7 @@ describe('the Airbyte protocol on stdout', () => {
     const statuses = of(r.messages, 'CONNECTION_STATUS') as { connectionStatus: { status: string; message: string } }[];
     expect(statuses).toHaveLength(1);
     expect(statuses[0]?.connectionStatus.status).toBe('FAILED');
-    expect(statuses[0]?.connectionStatus.message).toMatch(/Keap rejected the credentials.*check the API key/);
+    expect(statuses[0]?.connectionStatus.message).toMatch(/Keap rejected the credentials.*check credentials\.api_key/);
     expect(r.stdout).not.toContain('KeapAK-wrong-key-000000');
   });
 

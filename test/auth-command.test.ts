@@ -111,7 +111,9 @@ describe('tap-infusionsoft auth', () => {
 
     const page = await browse(run.url);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('authorized');
+    expect(page.body).toContain('is authorized');
+    // The page says so only once the config is written.
+    expect(existsSync(out)).toBe(true);
     const exit = await run.done;
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stderr).toContain(`Wrote ${out}`);
@@ -179,7 +181,13 @@ describe('tap-infusionsoft auth', () => {
     const out = sb.dir + '/refused.json';
     const wrong = 'not-the-client-secret';
     const run = await startAuth(out, { clientSecret: wrong });
-    await browse(run.url);
+    // The browser is told the truth, not "authorized".
+    const page = await browse(run.url);
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('Authorization failed');
+    expect(page.body).toContain('the token URL refused the code (HTTP 401');
+    expect(page.body).not.toContain('is authorized');
+    expect(page.body).not.toContain(wrong);
     const exit = await run.done;
     expect(exit.code).toBe(1);
     expectOneLineError(exit.stderr, /the token URL refused the code \(HTTP 401, invalid_client/);

@@ -125,6 +125,16 @@ describe('bad input gives one clear line and a non-zero exit', () => {
     expect(r.stdout + r.stderr).not.toContain('KeapAK-corpus-0123456789');
   });
 
+  it('prints the usage for no arguments at all, and exits 2 like any usage error (--help exits 0)', async () => {
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^usage:\n {2}Airbyte: {2}tap-infusionsoft spec/);
+    expect(none.stdout).toBe('');
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe(none.stderr);
+  });
+
   it('names an unknown stream in an error trace, marks it incomplete, and exits non-zero', async () => {
     const s = scratch();
     const config = s.write('config.json', API);

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ERROR_TABLE } from '../src/keap/errors.js';
+import { classify, ERROR_TABLE, KeapError } from '../src/keap/errors.js';
 import { packageRoot } from '../src/package-root.js';
 import { configFromEnv, loadSpec, validateConfig } from '../src/protocol/config.js';
 import { REPORTS } from '../src/streams/report-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
-import { applySections, exampleEntry, meltanoSettings, renderSections } from '../scripts/generate-docs.js';
+import { fakeClient, type Answer } from './helpers/fake-transport.js';
+import { applySections, exampleCall, exampleEntry, meltanoSettings, renderSections, ruleMessage } from '../scripts/generate-docs.js';
 
 const root = packageRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -80,6 +81,29 @@ describe('README.md', () => {
     for (const kind of ['config error:', 'catalog error:', 'state error:', 'arguments error:']) expect(errors).toContain(kind);
   });
 
+  it('quotes, for each error rule, the very message the client throws when Keap sends its example signal', async () => {
+    const errors = /<!-- BEGIN errors-reference -->([\s\S]*?)<!-- END errors-reference -->/.exec(readme)?.[1] ?? '';
+    for (const rule of ERROR_TABLE) {
+      // The first rule that matches the example is this one: the table's order does not hide it.
+      expect(classify(rule.example, exampleCall(rule), rule.api ?? 'xmlrpc').rule, rule.name).toBe(rule.name);
+      // Keap sends the example on every try (more often than any schedule retries).
+      const s = rule.example;
+      const answer: Answer =
+        s.kind === 'fault' ? { fault: s.code, text: s.text } : s.kind === 'http' ? { http: s.status, body: s.body } : s.kind === 'network' ? { network: s.code, message: s.message } : { parse: s.reason, message: s.message };
+      const { client } = fakeClient(Array.from({ length: 20 }, () => answer));
+      const asked = rule.api === 'rest' ? client.rest({ path: '/contacts', what: exampleCall(rule) }) : client.call('DataService.query', [], { what: exampleCall(rule) });
+      const thrown = await asked.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(thrown, rule.name).toBeInstanceOf(KeapError);
+      const message = (thrown as KeapError).message;
+      expect(message, rule.name).toBe(ruleMessage(rule));
+      const row = errors.split('\n').find((l) => l.startsWith(`| \`${rule.name}\` |`)) ?? '';
+      expect(row, rule.name).toContain(`\`${message.replace(/\|/g, '\\|').replace(/`/g, "'")}\``);
+    }
+  });
+
   it('shows an example entry for each report that is a valid config', () => {
     for (const r of REPORTS) {
       const example = exampleEntry(r);
@@ -132,6 +156,8 @@ describe('the Meltano plugin definition in the README', () => {
     expect(byName.get('reports')?.kind).toBe('array');
     expect(byName.get('page_size')?.kind).toBe('integer');
     expect(byName.get('retry')?.kind).toBe('object');
+    // Meltano expects METRIC lines; everyone else gets them only when asked.
+    expect(byName.get('metrics')).toMatchObject({ kind: 'boolean', value: true });
   });
 
   it('validates each auth method by a group of settings that makes a valid config, read the way the CLI reads them', () => {

@@ -122,6 +122,32 @@ describe('token expiry mid-sync', () => {
   });
 });
 
+describe('credentials Keap refuses', () => {
+  it.each([
+    ['airbyte', ['read', '--catalog', 'catalogs/airbyte-full-refresh.json']],
+    ['singer', ['--catalog', 'catalogs/singer-full-refresh.json']],
+  ])('stop the whole %s sync at once: one line, every stream INCOMPLETE, the waiting ones untried', async (dialect, args) => {
+    fx = await withSandbox({ seed: 48, contacts: 20 });
+    const config = fx.write('wrong-key.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-not-the-key-0123' }, api_url: fx.sandbox.apiUrl });
+    const r = await runCli([...args.slice(0, -2), '--config', config, ...args.slice(-2)]);
+    expect(r.code).toBe(1);
+    // One error line; Singer logs the two streams that had started, and nothing of the others.
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('INFO METRIC'));
+    expect(lines.filter((l) => !/^(INFO|WARNING) \w+: (started|incomplete)$/.test(l))).toEqual([expect.stringMatching(/^tap-infusionsoft: Keap rejected the credentials \(HTTP 401/)]);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    // Two streams run at once (concurrency 2): their count and first page, and nothing after.
+    expect(fx.sandbox.stats.requests).toBeLessThanOrEqual(4);
+    if (dialect === 'airbyte') {
+      expect(traces(r.messages, 'ERROR')).toHaveLength(1);
+      const incomplete = traces(r.messages, 'STREAM_STATUS').filter((t) => (t['stream_status'] as { status: string }).status === 'INCOMPLETE');
+      expect(incomplete).toHaveLength(60);
+      expect(protocolProblems(r.messages)).toEqual([]);
+    } else {
+      expect(r.messages.filter((m) => m['type'] === 'RECORD')).toEqual([]);
+    }
+  });
+});
+
 describe('hostile answers', () => {
   it.each([['doctype'], ['deep-nesting']] as const)('refuses a %s body with a clear error, fails that stream only, and goes on', async (kind) => {
     const { fx, catalog } = await setup({ seed: 46, contacts: 300 }, ['contact', 'stage']);

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -379,6 +382,40 @@ describe('sandbox command', () => {
     stop.abort();
     expect(await done).toBe(0);
     expect(out).toHaveLength(1);
+  });
+
+  it('writes its line to --ready-file once listening, whole, and removes the file when stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-ready-'));
+    const ready = join(dir, 'sandbox.json');
+    const out: string[] = [];
+    const stop = new AbortController();
+    const done = runSandboxCommand(['--port', '0', '--seed', '4', '--contacts', '10', '--ready-file', ready], {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: () => undefined },
+      signal: stop.signal,
+    });
+    for (let i = 0; i < 400 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 5));
+    // The file appears whole (written aside, then renamed): the line the command printed.
+    expect(readFileSync(ready, 'utf8')).toBe(out[0]);
+    expect(statSync(ready).mode & 0o777).toBe(0o600);
+    const announced = JSON.parse(readFileSync(ready, 'utf8')) as Record<string, string>;
+    const r = await transport().call(announced['api_url'] ?? '', 'DataService.count', ['k', 'Contact', {}], { headers: { 'X-Keap-API-Key': announced['api_key'] ?? '' } });
+    expect(r.ok && r.message.kind === 'response' && r.message.params[0]).toBe(10);
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(existsSync(ready)).toBe(false);
+  });
+
+  it('--help lists every flag with its default and what it does', async () => {
+    const out: string[] = [];
+    expect(await runSandboxCommand(['--help'], { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => undefined } })).toBe(0);
+    const help = out.join('');
+    for (const flag of ['--port', '--seed', '--contacts', '--ready-file', '--latency-ms', '--cache-pages', '--no-gzip', '--timezone', '--fault-rate', '--fault-kinds', '--per-second', '--per-minute', '--per-day', '--access-token-ttl', '--app']) {
+      const line = help.split('\n').find((l) => l.startsWith(`  ${flag} `) || l === `  ${flag}`);
+      expect(line, flag).toMatch(/\S+.*\. Default: .+\.$/);
+    }
+    expect(help).toMatch(/--contacts N +Contacts in the account.*Default: 1,000\./);
+    expect(help).toMatch(/--per-minute N .*Default: 240 \(API key\), 1,500 \(OAuth\)\./);
   });
 
   it('rejects bad flags with one line on stderr and exit code 2', async () => {

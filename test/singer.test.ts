@@ -45,10 +45,13 @@ describe('the Singer dialect', () => {
     const contact = catalog.streams.find((s) => s['tap_stream_id'] === 'contact') as Record<string, unknown>;
     expect(contact['key_properties']).toEqual(['Id']);
     const top = (contact['metadata'] as { breadcrumb: string[]; metadata: Record<string, unknown> }[]).find((m) => m.breadcrumb.length === 0)?.metadata;
-    expect(top).toMatchObject({ 'valid-replication-keys': ['LastUpdated'], 'forced-replication-method': 'INCREMENTAL', inclusion: 'available' });
+    // contact does INCREMENTAL and FULL_TABLE: a default method the user may change, never "forced".
+    expect(top).toMatchObject({ 'valid-replication-keys': ['LastUpdated'], 'replication-method': 'INCREMENTAL', 'replication-key': 'LastUpdated', inclusion: 'available' });
+    expect(top).not.toHaveProperty('forced-replication-method');
     const stage = catalog.streams.find((s) => s['tap_stream_id'] === 'stage') as Record<string, unknown>;
     const stageTop = (stage['metadata'] as { breadcrumb: string[]; metadata: Record<string, unknown> }[]).find((m) => m.breadcrumb.length === 0)?.metadata;
     expect(stageTop?.['forced-replication-method']).toBe('FULL_TABLE');
+    expect(stageTop).not.toHaveProperty('valid-replication-keys');
   });
 
   it('syncs selected streams into a strict target, field selection applied, and resumes from its state', async () => {

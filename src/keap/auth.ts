@@ -3,7 +3,7 @@ import { BodyTooLargeError, TransportError } from '../http/errors.js';
 import { createHttp } from '../http/instance.js';
 import { request } from '../http/request.js';
 import type { Clock } from './clock.js';
-import { KeapError } from './errors.js';
+import { classify, KeapError } from './errors.js';
 
 /**
  * Keap's two ways in (keap-api.md §4): an OAuth2 app (access token in `Authorization: Bearer`,
@@ -86,7 +86,9 @@ export class Auth {
    */
   refresh(): Promise<void> {
     if (this.creds.auth_type !== 'oauth2') {
-      return Promise.reject(new KeapError('Keap rejected the API key (HTTP 401); check api_key', 'config_error', 'unauthorized'));
+      // An API key cannot be refreshed: the 401 stands, worded as the error table words it.
+      const c = classify({ kind: 'http', status: 401, body: '' }, 'the call');
+      return Promise.reject(new KeapError(c.message, 'config_error', c.rule, undefined, c.scope));
     }
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = undefined;
@@ -115,14 +117,9 @@ export class Auth {
       );
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
-        throw new KeapError(`the Keap token URL answered with more than ${TOKEN_BODY_LIMIT} bytes; refused (check token_url)`, 'config_error', 'token-refresh');
+        throw new KeapError(`the Keap token URL answered with more than ${TOKEN_BODY_LIMIT} bytes; refused (check token_url)`, 'config_error', 'token-refresh', undefined, 'account');
       }
-      const code = err instanceof TransportError ? err.code : 'ENETWORK';
-      throw new KeapError(
-        `cannot reach the Keap token URL: ${err instanceof TransportError ? err.message : 'network error'} (check token_url)`,
-        code === 'ENOTFOUND' ? 'config_error' : 'transient_error',
-        'token-network',
-      );
+      throw tokenUnreachable(err instanceof TransportError ? err.code : undefined, err instanceof TransportError ? err.message : undefined);
     }
     const body = parseTokenBody(res.body);
     if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body['access_token'] !== 'string') {
@@ -130,12 +127,7 @@ export class Auth {
         typeof body === 'object' && body !== null
           ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ')
           : '';
-      const failure = res.status >= 500 || res.status === 429 ? 'transient_error' : 'config_error';
-      throw new KeapError(
-        `Keap refused to refresh the access token (HTTP ${res.status}${reason ? `, ${reason}` : ''}); authorize again with 'tap-infusionsoft auth' and update refresh_token`,
-        failure,
-        'token-refresh',
-      );
+      throw tokenRefused(res.status, reason);
     }
     const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
     const next: Credentials = {
@@ -160,4 +152,31 @@ function parseTokenBody(body: Buffer): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The token URL answered no to the refresh token. Unless Keap is only busy (429, 5xx), no stream
+ * can go on without a token: the whole sync stops (scope `account`).
+ */
+export function tokenRefused(status: number, reason: string): KeapError {
+  const busy = status >= 500 || status === 429;
+  return new KeapError(
+    `Keap refused to refresh the access token (HTTP ${status}${reason ? `, ${reason}` : ''}); authorize again with 'tap-infusionsoft auth' and update refresh_token`,
+    busy ? 'transient_error' : 'config_error',
+    'token-refresh',
+    undefined,
+    busy ? 'stream' : 'account',
+  );
+}
+
+/** The token URL did not answer; a host that does not resolve stops the sync, like api_url's. */
+export function tokenUnreachable(code: string | undefined, reason?: string): KeapError {
+  const unknownHost = code === 'ENOTFOUND';
+  return new KeapError(
+    `cannot reach the Keap token URL: ${reason ?? code ?? 'network error'} (check token_url)`,
+    unknownHost ? 'config_error' : 'transient_error',
+    'token-network',
+    undefined,
+    unknownHost ? 'account' : 'stream',
+  );
 }

@@ -4,7 +4,7 @@ import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
 import { KEY_PLACEHOLDER, type Auth } from './auth.js';
 import type { Clock } from './clock.js';
-import { classify, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
+import { classify, gaveUp, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
 import type { RateLimiter } from './limiter.js';
 import { Semaphore } from './semaphore.js';
 import { parseRetryAfter, retryDelay, type Schedules } from './retry.js';
@@ -131,11 +131,12 @@ export class KeapClient implements KeapCaller {
       const c = classify(signal, what, api);
       switch (c.action.do) {
         case 'fail':
-          throw new KeapError(c.message, c.action.failureType, c.rule, signal);
+          throw new KeapError(c.message, c.action.failureType, c.rule, signal, c.scope);
         case 'skip':
           throw new KeapError(c.message, 'config_error', c.rule, signal);
         case 'refresh':
-          if (refreshed || this.o.auth.kind !== 'oauth2') throw new KeapError(c.message, 'config_error', c.rule, signal);
+          // A 401 that a refresh cannot cure (an API key, or the new token refused too).
+          if (refreshed || this.o.auth.kind !== 'oauth2') throw new KeapError(c.message, 'config_error', c.rule, signal, c.scope);
           refreshed = true;
           this.o.log?.('INFO', `access token rejected (${what}); refreshing it once and retrying`);
           await this.o.auth.refresh();
@@ -145,7 +146,7 @@ export class KeapClient implements KeapCaller {
           const schedule = this.o.schedules[c.action.schedule];
           const wait = retryDelay(schedule, n, this.random, parseRetryAfter(retryAfter, this.o.clock.now()));
           if (wait === undefined) {
-            throw new KeapError(`${c.message}; gave up after ${n} retries`, 'transient_error', c.rule, signal);
+            throw new KeapError(gaveUp(c.message, n), 'transient_error', c.rule, signal);
           }
           attempts.set(c.action.schedule, n + 1);
           this.retries++;

@@ -30,11 +30,15 @@ export function settingsOf(): Setting[] {
         for (const [k, v] of Object.entries(branch.properties ?? {})) {
           if (seen.has(k)) continue;
           seen.add(k);
+          // The branches are alternatives: a field is required outright only if every branch needs
+          // it (auth_type); the others are required with their auth_type, which the text says.
+          const branches = (s['oneOf'] as JsonSchema[] | undefined) ?? [];
+          const needed = (branch.required ?? []).includes(k);
           out.push({
             name: `credentials.${k}`,
-            required: (branch.required ?? []).includes(k) && k !== 'auth_type',
+            required: branches.every((b) => (b.required ?? []).includes(k)),
             default: undefined,
-            description: k === 'auth_type' ? "'oauth2' or 'api_key'" : `${v.description ?? v.title ?? ''} (auth_type ${auth})`,
+            description: k === 'auth_type' ? "'oauth2' or 'api_key'" : `${v.description ?? v.title ?? ''} (${needed ? 'required when' : 'used when'} auth_type is ${auth})`,
             secret: v['airbyte_secret'] === true,
           });
         }

@@ -9,7 +9,8 @@ export type Command =
   | { kind: 'read'; dialect: Dialect; config: string[]; catalog: string | undefined; state: string | undefined }
   | { kind: 'about'; format: 'json' | 'markdown' | 'text'; config: string[] }
   | { kind: 'version' }
-  | { kind: 'help' }
+  /** `misuse`: no command at all, which is a usage error (exit 2) that still shows the usage. */
+  | { kind: 'help'; misuse?: boolean }
   | { kind: 'sandbox'; args: string[] }
   | { kind: 'auth'; args: string[] }
   | { kind: 'list'; what: string; table: string | undefined; config: string[]; json: boolean };
@@ -145,7 +146,7 @@ function parseSinger(argv: readonly string[]): Command {
     return { kind: 'about', format, config: f.config };
   }
   if (f.config.length === 0) {
-    if (argv.length === 0) return { kind: 'help' };
+    if (argv.length === 0) return { kind: 'help', misuse: true };
     throw new InputError('arguments', '--config CONFIG is required');
   }
   if (f.discover) return { kind: 'discover', dialect: 'singer', config: f.config };

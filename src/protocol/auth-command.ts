@@ -88,11 +88,14 @@ export async function runAuth(argv: string[]): Promise<number> {
 async function authorize(a: AuthArgs): Promise<void> {
   const state = randomBytes(16).toString('hex');
   let server: Server | undefined;
-  const code = await new Promise<{ code: string; redirectUri: string }>((resolve, reject) => {
+  // The browser's page tells the truth: it is answered only once the code has been exchanged and
+  // the config written (or that failed), never before.
+  await new Promise<void>((resolve, reject) => {
     let redirectUri = '';
+    let busy = false;
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (url.pathname !== '/callback') {
+      if (url.pathname !== '/callback' || busy) {
         res.writeHead(404).end();
         return;
       }
@@ -108,8 +111,18 @@ async function authorize(a: AuthArgs): Promise<void> {
         reject(new Error(`Keap did not grant access (${error ?? 'no code'})`));
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<h1>tap-infusionsoft is authorized.</h1><p>You can close this window.</p>');
-      resolve({ code: got, redirectUri });
+      busy = true;
+      exchange(a, got, redirectUri).then(
+        () => {
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page('tap-infusionsoft is authorized.', `The credentials are in ${a.out}. You can close this window.`));
+          resolve();
+        },
+        (err: unknown) => {
+          const reason = err instanceof Error ? err.message : String(err);
+          res.writeHead(502, { 'Content-Type': 'text/html; charset=utf-8' }).end(page('Authorization failed.', `${reason}. Nothing was written; see the terminal.`));
+          reject(err instanceof Error ? err : new Error(reason));
+        },
+      );
     });
     server.once('error', (err) => reject(new Error(`cannot listen on 127.0.0.1:${a.port} (${(err as { code?: string }).code ?? 'error'})`)));
     server.listen(a.port, '127.0.0.1', () => {
@@ -125,18 +138,31 @@ async function authorize(a: AuthArgs): Promise<void> {
     });
     setTimeout(() => reject(new Error(`no answer within ${a.timeoutSeconds} s`)), a.timeoutSeconds * 1000).unref();
   }).finally(() => server?.close());
+  process.stderr.write(`Authorized. Wrote ${a.out} (readable only by you). Next: tap-infusionsoft check --config ${a.out}\n`);
+}
 
+/** A small page for the browser; the texts are ours or the token URL's reason, escaped. */
+function page(title: string, text: string): string {
+  const esc = (t: string): string => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><p>${esc(text)}</p>`;
+}
+
+/** Exchanges the code at the token URL and writes the config (0600). */
+async function exchange(a: AuthArgs, code: string, redirectUri: string): Promise<void> {
   const res = await axios.post(
     a.tokenUrl,
     new URLSearchParams({
       client_id: a.clientId,
       client_secret: a.clientSecret,
-      code: code.code,
+      code,
       grant_type: 'authorization_code',
-      redirect_uri: code.redirectUri,
+      redirect_uri: redirectUri,
     }).toString(),
     { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }, validateStatus: () => true, timeout: 60_000 },
-  );
+  ).catch((err: unknown) => {
+    // Never pass axios's error on: its config carries the client secret.
+    throw new Error(`cannot reach the token URL (${(err as { code?: string }).code ?? 'network error'})`);
+  });
   const body = res.data as Record<string, unknown>;
   if (res.status !== 200 || typeof body?.['refresh_token'] !== 'string' || typeof body['access_token'] !== 'string') {
     const reason = typeof body === 'object' && body ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ') : '';
@@ -159,5 +185,4 @@ async function authorize(a: AuthArgs): Promise<void> {
   if (a.restUrl) config['rest_url'] = a.restUrl;
   if (a.apiUrl) config['api_url'] = a.apiUrl;
   persistConfig(a.out, config);
-  process.stderr.write(`Authorized. Wrote ${a.out} (readable only by you). Next: tap-infusionsoft check --config ${a.out}\n`);
 }

@@ -28,9 +28,16 @@ export function singerCatalog(defs: readonly StreamDef[]): { streams: object[] }
         inclusion: 'available',
         'selected-by-default': true,
         'table-key-properties': d.primaryKey,
-        'forced-replication-method': incremental ? 'INCREMENTAL' : 'FULL_TABLE',
       };
-      if (incremental) top['valid-replication-keys'] = [d.cursorField];
+      if (incremental) {
+        // Both modes work: the key and a default method the user may change to FULL_TABLE.
+        top['valid-replication-keys'] = [d.cursorField];
+        top['replication-method'] = 'INCREMENTAL';
+        top['replication-key'] = d.cursorField;
+      } else {
+        // "Forced" means the only mode there is.
+        top['forced-replication-method'] = 'FULL_TABLE';
+      }
       const automatic = new Set([...d.primaryKey, ...(d.cursorField ? [d.cursorField] : [])]);
       const fields = Object.keys(d.schema.properties ?? {}).map((f) => ({
         breadcrumb: ['properties', f],

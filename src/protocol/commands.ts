@@ -1,8 +1,9 @@
+import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
 import { readPage } from '../rest/page.js';
 import { RestParseError } from '../rest/transport.js';
-import { discoverStreams, readableStreams } from '../streams/catalog.js';
+import { configSelection, discoverStreams, leftOutByConfig, readableStreams } from '../streams/catalog.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
@@ -88,6 +89,8 @@ export async function runRead(
 ): Promise<number> {
   const loaded = session.loadConfig(config);
   const settings = loaded.settings;
+  // Only a read prints METRIC lines, and only when the config asks (Meltano's plugin does).
+  session.stderr.metrics = settings.metrics;
   const rawState = statePath ? readStateFile(statePath) : new Map<string, unknown>();
   const runtime = session.runtime(loaded);
   let selected: SelectedStream[];
@@ -101,10 +104,22 @@ export async function runRead(
     selected = defs.map((d) => ({ name: d.name, syncMode: d.cursorField ? 'incremental' : 'full_refresh', schema: d.schema }));
   }
   const byName = new Map(defs.map((d) => [d.name, d]));
+  const leftOut = leftOutByConfig(
+    selected.map((s) => s.name),
+    byName,
+    configSelection(settings),
+  );
+  if (leftOut.size) {
+    const by = [...new Set(leftOut.values())].map((k) => `'${k}'`).join(' and ');
+    session.log('WARN', `not reading ${counted(leftOut.size, 'catalog stream')} left out by the config's ${by}: ${[...leftOut.keys()].join(', ')}`);
+    selected = selected.filter((s) => !leftOut.has(s.name));
+  }
 
   // States first: a corrupt state stops the run before anything is read.
   const states = new Map<string, StreamState>();
   for (const [name, raw] of rawState) {
+    // Named once above; their states stay as they are for a run that reads them.
+    if (leftOut.has(name)) continue;
     const def = byName.get(name);
     if (!def || !selected.some((s) => s.name === name)) {
       session.log('INFO', `ignoring the state of stream '${name}': it is not in the catalog`);
@@ -151,6 +166,8 @@ export async function runRead(
   };
   const result = await runStreams(jobs, ctx, settings.concurrency);
   if (runtime.client.requests) session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
+  // Credentials refused, a host not found: one line for the whole sync (main.ts reports it).
+  if (result.stoppedBy) throw result.stoppedBy;
   const failed = [...problems.map((p) => p.stream), ...result.failed];
   if (failed.length) {
     session.stderr.line(`tap-infusionsoft: ${failed.length} of ${selected.length} streams did not complete: ${failed.join(', ')} (see the error traces above)`);

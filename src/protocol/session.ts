@@ -21,9 +21,11 @@ export class Session {
     readonly dialect: Dialect,
     readonly clock: Clock = systemClock,
     out: NodeJS.WritableStream = process.stdout,
+    /** Where log lines go (tests keep them off the console). */
+    err: { write(text: string): unknown } = process.stderr,
   ) {
     this.writer = new LineWriter(out as never);
-    this.stderr = new StderrLog(this.redactor);
+    this.stderr = new StderrLog(this.redactor, err);
     this.airbyte = new AirbyteOutput(this.writer, this.redactor, () => this.clock.now());
   }
 

@@ -20,6 +20,7 @@ export class SingerOutput implements Sink {
   private readonly prefixes = new Map<string, string>();
   private readonly bookmarks: Record<string, StreamState>;
   private readonly counts = new Map<string, number>();
+  private readonly started = new Set<string>();
   private lastStamp = 0;
   private lastIso = '';
 
@@ -36,6 +37,7 @@ export class SingerOutput implements Sink {
   streamStarted(stream: string): void {
     const info = this.streams.get(stream);
     if (!info) return;
+    this.started.add(stream);
     this.writer.line(
       JSON.stringify({
         type: 'SCHEMA',
@@ -56,6 +58,8 @@ export class SingerOutput implements Sink {
   }
 
   streamIncomplete(stream: string, quotaResetAt?: number): void {
+    // A stream the run stopped before trying has nothing to say (the run's error says why).
+    if (!this.started.has(stream)) return;
     this.stderr.line(`WARNING ${stream}: incomplete${quotaResetAt ? ` (daily quota resets ${new Date(quotaResetAt).toISOString()})` : ''}`);
   }
 

@@ -176,6 +176,9 @@ interface CachedPage {
   gz: Buffer | undefined;
 }
 
+/** What a sandbox is without options (the `sandbox` command's defaults, which its --help shows). */
+export const SANDBOX_DEFAULTS = { seed: 1, contacts: 1000, timezone: 'America/New_York', accessTokenTtlSeconds: 86_400, app: 'sandbox' } as const;
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const s = new SandboxServer(options);
   await s.listen(options.port ?? 0);
@@ -220,15 +223,15 @@ class SandboxServer {
   private port = 0;
 
   constructor(options: SandboxOptions) {
-    const seed = options.seed ?? 1;
+    const seed = options.seed ?? SANDBOX_DEFAULTS.seed;
     this.clock = options.clock ?? systemClock;
-    this.data = new SandboxData({ seed, contacts: options.contacts ?? 1000, timezone: options.timezone ?? 'America/New_York', clock: this.clock });
+    this.data = new SandboxData({ seed, contacts: options.contacts ?? SANDBOX_DEFAULTS.contacts, timezone: options.timezone ?? SANDBOX_DEFAULTS.timezone, clock: this.clock });
     this.credentials = { ...defaultCredentials(seed), ...definedOnly(options.credentials ?? {}) };
-    const app = options.app ?? 'sandbox';
+    const app = options.app ?? SANDBOX_DEFAULTS.app;
     this.app = app;
     this.pageTokenTtlMs = options.pageTokenTtlSeconds === undefined ? undefined : options.pageTokenTtlSeconds * 1000;
     const tenant = `${app}.infusionsoft.com`;
-    this.oauth = new OAuthServer(this.credentials, this.clock, options.accessTokenTtlSeconds ?? 86_400, tenant, seed);
+    this.oauth = new OAuthServer(this.credentials, this.clock, options.accessTokenTtlSeconds ?? SANDBOX_DEFAULTS.accessTokenTtlSeconds, tenant, seed);
     this.faults = new FaultInjector(seed, options.faults);
     this.mutator = new Mutator(this.data, seed, options.mutations);
     this.tenant = tenant;

@@ -54,8 +54,34 @@ function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn):
   return [...resources.filter((r) => !taken.has(r.name)), ...reports];
 }
 
-/** What `read` can run: every stream of the configured API (the catalog's schema says which fields) and the reports. */
+/**
+ * What `read` can run: every stream of the configured API (the catalog's schema says which fields)
+ * and the reports. Of these, the config may leave some out (leftOutByConfig).
+ */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
   if (o.api === 'rest') return withReports(restStreamDefs(undefined), reportStreamDefs(o.reports));
   return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+}
+
+/** The config lists that pick streams by name, each given (a list) or not (everything). */
+export type ConfigSelection = Readonly<Record<string, readonly string[] | undefined>>;
+
+export function configSelection(o: CatalogOptions): ConfigSelection {
+  return { tables: o.tables, resources: o.resources };
+}
+
+/**
+ * The streams of `names` the config leaves out, by the setting that does: a stream is read only
+ * if the list that picks it (its `selectedBy`), when given, names it. The config limits `read` as
+ * it limits `discover`, whatever the catalog lists, as Airbyte and Meltano users expect of a
+ * connector's own filter.
+ */
+export function leftOutByConfig(names: readonly string[], defs: ReadonlyMap<string, StreamDef>, selection: ConfigSelection): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const by = defs.get(name)?.selectedBy;
+    const list = by ? selection[by.setting] : undefined;
+    if (by && list && !list.includes(by.name)) out.set(name, by.setting);
+  }
+  return out;
 }

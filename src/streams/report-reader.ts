@@ -10,7 +10,7 @@ import { buildQuery, queryCursorField } from './report-query.js';
 import type { ResolvedReport } from './report-resolve.js';
 import { affiliateIdOf, canonical, listRows, mapElement, mapEntries, RowKeyer, scalarOf } from './report-rows.js';
 import { tableStream } from './report-schemas.js';
-import type { InProgress, StreamState } from './state.js';
+import { laterIso, type InProgress, type StreamState } from './state.js';
 import type { StreamRun } from './stream-def.js';
 import type { ReadContext } from './table-reader.js';
 
@@ -24,10 +24,15 @@ import type { ReadContext } from './table-reader.js';
  * A resumed run keeps the run's start and window (in_progress.started_at, .since), skips the
  * items in `done` and starts the current item at its saved page.
  *
- * Date-window reports send the window as XML-RPC dateTimes in the app's zone. Incremental syncs
- * read from the previous sync's start (less lookback) to this run's start; the configured window
- * only decides where the first sync starts.
+ * Date-window reports send the window as XML-RPC dateTimes in the app's zone. An incremental sync
+ * reads from where the previous one's window ended (less lookback; the configured start for the
+ * first) to the configured end, never past this run's start: a fixed end date stays where the user
+ * put it, in every sync mode, and only an open end (or one counted in days back) moves. The end
+ * read is kept in the state as `window_end`, the next sync's start.
  */
+
+/** Where a date-window report's incremental syncs continue from (the stream's cursor). */
+const WINDOW_END = 'window_end';
 
 /** Checkpoint fan-out progress at least this often, even when items return nothing. */
 const ITEMS_PER_CHECKPOINT = 100;
@@ -79,7 +84,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
     sinceState = 0;
   };
 
-  if (window && window.startMs > window.endMs) {
+  if (window && window.startMs >= window.endMs) {
     sink.log('INFO', `${stream}: the date window ${formatIsoUtc(window.startMs)} .. ${formatIsoUtc(window.endMs)} is empty; nothing to read`);
   } else {
     const items = await listItems(r, ctx);
@@ -103,7 +108,9 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
       }
     }
   }
-  sink.state(stream, { LastSuccessfulRun: startedAt }, sinceState);
+  const final: StreamState = { LastSuccessfulRun: startedAt };
+  if (window && incremental) final[WINDOW_END] = laterIso(windowBound(prev), formatIsoUtc(window.endMs));
+  sink.state(stream, final, sinceState);
 
   /**
    * Builds and writes the record of one row of `item` (`affiliateId`: whose row it is, in an
@@ -273,14 +280,25 @@ function fileName(box: XmlRpcStruct): XmlRpcValue {
   return typeof ext === 'string' && ext !== '' && !name.includes('.') ? `${name}.${ext}` : name;
 }
 
-/** The window a run reads: resumed as it was, incremental from the bookmark, else as configured. */
+/**
+ * The window a run reads: resumed as it was, incremental from the bookmark, else as configured.
+ * Incremental windows end at the configured end but never after the run's start: rows stamped
+ * later are the next sync's, which starts where this one ended.
+ */
 function dateWindow(r: ResolvedReport, prev: StreamState, incremental: boolean, startedMs: number, ctx: ReadContext): DateWindow {
   const configured = resolveDateWindow(r.params.dates as NonNullable<typeof r.params.dates>, ctx.tz, startedMs);
+  const endMs = incremental ? Math.min(configured.endMs, startedMs) : configured.endMs;
   const resumedSince = prev.in_progress?.since;
-  if (resumedSince !== undefined) return { startMs: Date.parse(resumedSince), endMs: incremental ? startedMs : configured.endMs };
+  if (resumedSince !== undefined) return { startMs: Date.parse(resumedSince), endMs };
   if (!incremental) return configured;
-  const last = prev.LastSuccessfulRun;
-  return { startMs: last !== undefined ? Date.parse(last) - ctx.lookbackMs : configured.startMs, endMs: startedMs };
+  const bound = windowBound(prev);
+  return { startMs: bound !== undefined ? Date.parse(bound) - ctx.lookbackMs : configured.startMs, endMs };
+}
+
+/** Where the previous sync's window ended; states written before `window_end` was kept: its start. */
+function windowBound(prev: StreamState): string | undefined {
+  const end = prev[WINDOW_END];
+  return typeof end === 'string' ? end : prev.LastSuccessfulRun;
 }
 
 /** data_query's LastSuccessfulRun: the bookmark (incremental), else start_date, else the epoch. */

@@ -6,7 +6,7 @@ import { checkDateWindow } from './report-dates.js';
 import type { RecordSpec, ReportEntry } from './report-entry.js';
 import { readParams, type ReportParams } from './report-params.js';
 import { REPORT_IDS, reportEntry, tagContactField } from './report-registry.js';
-import { DATE_TIME, INT, tableFieldSchema, tableNames, tableStream } from './report-schemas.js';
+import { DATE_TIME, hasCustomFields, INT, tableFieldSchema, tableNames, tableStream } from './report-schemas.js';
 import type { ReportConfig } from './report-types.js';
 import { tableStreams } from './table-registry.js';
 
@@ -175,10 +175,15 @@ function checkFields(where: string, entry: ReportEntry, p: ReportParams): void {
   for (const f of p.fields ?? []) {
     const name = entry.id === 'contacts_by_tags' ? tagContactField(f) : f;
     if (tableFieldSchema(table, name)) continue;
+    const list = `('tap-infusionsoft list fields ${table}' shows them)`;
+    if (f.startsWith('_') && !hasCustomFields(table)) {
+      const instead = entry.id === 'contacts_by_tags' ? "Keap's ContactGroupAssign joins the standard Contact fields only; read custom fields with contacts_by_id or the contact stream" : `${table} has no custom fields`;
+      throw fail(where, `fields: '${f}' is a custom field, and ${instead} ${list}`);
+    }
     const known = Object.keys(tableStream(table)?.schema.properties ?? {});
     const near = nearest(name, known);
     const whose = entry.id === 'contacts_by_tags' ? 'a Contact field ContactGroupAssign can return' : `a field of ${table}`;
-    throw fail(where, `fields: '${f}' is not ${whose}${near ? `; did you mean '${entry.id === 'contacts_by_tags' ? near.replace(/^Contact\./, '') : near}'?` : ''} ('tap-infusionsoft list fields ${table}' shows them)`);
+    throw fail(where, `fields: '${f}' is not ${whose}${near ? `; did you mean '${entry.id === 'contacts_by_tags' ? near.replace(/^Contact\./, '') : near}'?` : ''} ${list}`);
   }
 }
 

@@ -29,14 +29,20 @@ export function tableNames(): string[] {
   return tableStreams().map((t) => t.table);
 }
 
+/** Whether Keap gives the table custom fields (those `list fields TABLE` shows). */
+export function hasCustomFields(table: string): boolean {
+  const id = tableStream(table)?.custom_field_form_id;
+  return id !== null && id !== undefined;
+}
+
 /**
- * A field's schema in a table. Custom fields (`_Name`) are text here; discover types those the
- * account's DataFormField lists (report-resolve.ts).
+ * A field's schema in a table. Custom fields (`_Name`) exist on the tables Keap gives them to; they
+ * are text here, and discover types those the account's DataFormField lists (report-resolve.ts).
  */
 export function tableFieldSchema(table: string, field: string): JsonSchema | undefined {
   const s = tableStream(table)?.schema.properties?.[field];
   if (s) return s;
-  if (field.startsWith('_') && field.length > 1) return { ...STR, description: 'Custom field (text: its type was not read from DataFormField)' };
+  if (field.startsWith('_') && field.length > 1 && hasCustomFields(table)) return { ...STR, description: 'Custom field (text: its type was not read from DataFormField)' };
   return undefined;
 }
 

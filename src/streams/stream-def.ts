@@ -18,6 +18,11 @@ export interface StreamDef {
   /** The cursor incremental syncs use, or null for full refresh only. */
   cursorField: string | null;
   supportedSyncModes: SyncMode[];
+  /**
+   * The config list that picks this stream by name (`tables` names a table stream by its Keap
+   * table), when there is one: given, that list limits `read` as it limits `discover`.
+   */
+  selectedBy?: { setting: string; name: string };
   /** Validates this stream's state from a --state file. */
   parseState(raw: unknown): StreamState;
   read(run: StreamRun, ctx: ReadContext): Promise<void>;

@@ -121,7 +121,9 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
       sink.estimate(stream, n);
     })
     .catch((err: unknown) => {
-      // A field Keap does not have fails the first page too, which says so.
+      // An account-wide failure stops the sync and is said once, by the engine's caller; a field
+      // Keap does not have fails the first page too, which says so.
+      if (err instanceof KeapError && err.accountWide) return;
       if (!isNoFieldFound(err)) sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`);
     });
 
