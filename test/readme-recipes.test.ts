@@ -65,16 +65,18 @@ describe("the README's sandbox recipe", () => {
     const printed = ['messages.jsonl', 'messages-2.jsonl'].map((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '')).join('\n');
     recordOutput('README recipe', `${printed}\n--- stderr ---\n${r.stderr}`);
     expect(r.code, r.stderr).toBe(0);
-    // check succeeded; the first read read the three tables of the config, in full.
+    // check succeeded; the first read read the three resources of the config, in full, and no other.
     expect(r.stdout).toContain('"status":"SUCCEEDED"');
     const first = lines(join(dir, 'messages.jsonl'));
-    expect(records(first, 'contact')).toBeGreaterThan(0);
-    expect(records(first, 'stage')).toBeGreaterThan(0);
+    expect(records(first, 'contacts')).toBeGreaterThan(0);
+    expect(records(first, 'orders')).toBeGreaterThan(0);
+    expect(records(first, 'opportunity_stages')).toBeGreaterThan(0);
+    expect(records(first, 'tags')).toBe(0);
     expect(first.filter((m) => m['type'] === 'TRACE' && (m['trace'] as { type: string }).type === 'ERROR')).toEqual([]);
     // The second read took the saved state: no contact changed, so none is read again.
     const second = lines(join(dir, 'messages-2.jsonl'));
     expect(second.some((m) => m['type'] === 'STATE')).toBe(true);
-    expect(records(second, 'contact')).toBe(0);
+    expect(records(second, 'contacts')).toBe(0);
     // The sandbox stopped: it removes its ready file on the way out.
     for (let i = 0; i < 500 && existsSync(join(dir, 'sandbox.json')); i++) await new Promise((res) => setTimeout(res, 10));
     expect(existsSync(join(dir, 'sandbox.json'))).toBe(false);
