@@ -34,5 +34,5 @@ ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/s
 LABEL io.airbyte.name=airbyte/source-infusionsoft
 LABEL io.airbyte.version=0.1.0
 LABEL org.opencontainers.image.title="tap-infusionsoft" \
-      org.opencontainers.image.description="Airbyte source and Singer tap for Infusionsoft (Keap) XML-RPC" \
+      org.opencontainers.image.description="Airbyte source and Singer tap for Infusionsoft (Keap): REST v2 and XML-RPC" \
       org.opencontainers.image.licenses="MIT"

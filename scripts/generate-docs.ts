@@ -666,7 +666,7 @@ export function meltanoPlugin(): string {
     '    - name: tap-infusionsoft',
     '      namespace: tap_infusionsoft',
     '      label: Infusionsoft (Keap)',
-    '      description: Every DataService table and the 39 reports of the Infusionsoft report menu, over XML-RPC',
+    '      description: Every REST v2 resource and the 39 reports of the Infusionsoft report menu (XML-RPC tables until 2026-12-31)',
     '      docs: https://github.com/tap-infusionsoft/tap-infusionsoft#readme',
     '      repo: https://github.com/tap-infusionsoft/tap-infusionsoft',
     '      executable: tap-infusionsoft',

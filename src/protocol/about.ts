@@ -7,7 +7,7 @@ import { VERSION } from './version.js';
 export const CAPABILITIES = ['about', 'catalog', 'discover', 'state'];
 
 const DESCRIPTION =
-  'Singer tap and Airbyte source for Infusionsoft (Keap): every DataService table and the 39 reports of the Infusionsoft report menu, incremental, over the XML-RPC API.';
+  'Singer tap and Airbyte source for Infusionsoft (Keap): every REST v2 resource and the 39 reports of the Infusionsoft report menu, incremental, over Keap\'s REST v2 API (the DataService tables over XML-RPC until Keap switches it off on 2026-12-31).';
 
 interface Setting {
   name: string;
