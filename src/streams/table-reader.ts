@@ -274,13 +274,14 @@ const RECENT_LIMIT = 2_000;
 export class LookbackMargin {
   private readonly previous: Set<string>;
   private readonly kept: Set<string>;
-  private readonly from: string | undefined;
+  /** Epoch ms where the next pass's margin begins: compared as time, since cursors come written with or without milliseconds. */
+  private readonly from: number | undefined;
   private overflow = false;
 
   constructor(lookbackMs: number, startedAt: string, previous: string[] | undefined, soFar: string[] | undefined) {
     this.previous = new Set(lookbackMs > 0 ? (previous ?? []) : []);
     this.kept = new Set(soFar ?? []);
-    this.from = lookbackMs > 0 ? formatIsoUtc(Date.parse(startedAt) - lookbackMs) : undefined;
+    this.from = lookbackMs > 0 ? Date.parse(startedAt) - lookbackMs : undefined;
   }
 
   /** False for a row the previous pass already emitted with this same cursor value. */
@@ -288,7 +289,7 @@ export class LookbackMargin {
     if (this.from === undefined || cursor === undefined) return true;
     const id = `${key}@${cursor}`;
     if (this.previous.has(id)) return false;
-    if (!this.overflow && cursor >= this.from) {
+    if (!this.overflow && Date.parse(cursor) >= this.from) {
       this.kept.add(id);
       if (this.kept.size > RECENT_LIMIT) {
         this.overflow = true;
