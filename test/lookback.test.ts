@@ -1,3 +1,4 @@
+import { LookbackMargin } from '../src/streams/table-reader.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
@@ -59,5 +60,20 @@ describe('lookback_seconds', () => {
   it('without lookback keeps no margin in the state', async () => {
     const r = await runCli(['read', '--config', fx.config(), '--catalog', catalog]);
     expect(JSON.stringify(finalStates(r.messages))).not.toContain('"recent"');
+  });
+});
+
+describe('the lookback margin', () => {
+  it('keeps a row whose cursor falls in the very second the margin begins, whether written with milliseconds or not', () => {
+    // REST cursors carry milliseconds (…:09.000Z), bookmarks do not (…:10Z): compared as text, the
+    // row stamped in the margin's first second fell out of it and was emitted again next time.
+    const margin = new LookbackMargin(1000, '2026-01-01T00:00:10Z', undefined, undefined);
+    expect(margin.admit('1', '2026-01-01T00:00:09.000Z')).toBe(true);
+    expect(margin.admit('2', '2026-01-01T00:00:09Z')).toBe(true);
+    expect(margin.admit('3', '2026-01-01T00:00:08.999Z')).toBe(true);
+    expect(margin.current()).toEqual(['1@2026-01-01T00:00:09.000Z', '2@2026-01-01T00:00:09Z']);
+    const next = new LookbackMargin(1000, '2026-01-01T00:01:00Z', margin.current(), undefined);
+    expect(next.admit('1', '2026-01-01T00:00:09.000Z')).toBe(false);
+    expect(next.admit('1', '2026-01-01T00:00:30.000Z')).toBe(true);
   });
 });
