@@ -7,10 +7,12 @@ import { errorBody, RestError } from './errors.js';
 import { ORDER_MODELS, orderRoutes } from './commerce-orders.js';
 import { ACTIVITY_MODELS, activityRoutes } from './crm-activities.js';
 import { OPPORTUNITY_MODELS, opportunityRoutes } from './opportunities.js';
-import { productRoutes, SUBSCRIPTION_MODELS } from './commerce-products.js';
+import { productRoutes } from './commerce-products.js';
+import { SUBSCRIPTION_MODELS, subscriptionRoutes } from './commerce-subscriptions.js';
 import { salesRoutes } from './commerce-sales.js';
 import { discountAndShippingRoutes } from './commerce-discounts.js';
 import { AFFILIATE_MODELS, affiliateRoutes } from './affiliates.js';
+import { affiliateMoneyRoutes } from './affiliate-money.js';
 import { campaignRoutes } from './marketing-campaigns.js';
 import { emailRoutes } from './marketing-email.js';
 import { leadSourceRoutes } from './lead-sources.js';
@@ -37,9 +39,11 @@ export function allRoutes(): Route[] {
     ...opportunityRoutes(),
     ...orderRoutes(),
     ...productRoutes(),
+    ...subscriptionRoutes(),
     ...salesRoutes(),
     ...discountAndShippingRoutes(),
     ...affiliateRoutes(),
+    ...affiliateMoneyRoutes(),
     ...campaignRoutes(),
     ...emailRoutes(),
     ...leadSourceRoutes(),
