@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const dialect = 'dialect' in command ? command.dialect : command.kind === 'about' || command.kind === 'list' ? 'singer' : 'airbyte';
   const session = new Session(dialect);
+  session.handleSignals();
   let code: number;
   try {
     switch (command.kind) {

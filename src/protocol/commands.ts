@@ -13,6 +13,7 @@ import { loadSpec } from './config.js';
 import type { Session } from './session.js';
 import { SingerOutput, type SingerStreamInfo } from './singer-output.js';
 import { readStateFile } from './state-input.js';
+import { TrackedSink } from './interrupt.js';
 
 export function runSpec(session: Session): number {
   const spec = loadSpec();
@@ -113,10 +114,12 @@ export async function runRead(
     jobs.push({ def, run: { syncMode: mode, schema: s.schema ?? def.schema, state: states.get(s.name) ?? {} } });
   }
 
-  const sink: Sink =
+  const sink = new TrackedSink(
     dialect === 'airbyte'
       ? session.airbyte
-      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now());
+      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now()),
+  );
+  const forget = session.onStop((signal) => sink.stopped(signal));
   for (const p of problems) {
     sink.streamIncomplete(p.stream);
     sink.error(p.message, 'config_error', p.stream);
@@ -130,7 +133,12 @@ export async function runRead(
     startDate: settings.startDate,
     lookbackMs: settings.lookbackSeconds * 1000,
   };
-  const result = await runStreams(jobs, ctx, settings.concurrency);
+  let result;
+  try {
+    result = await runStreams(jobs, ctx, settings.concurrency);
+  } finally {
+    forget();
+  }
   if (runtime.client.requests) session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
   const failed = [...problems.map((p) => p.stream), ...result.failed];
   if (failed.length) {

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { Auth, type Credentials } from '../keap/auth.js';
-import { KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
+import { formatWait, KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
 import type { Clock } from '../keap/clock.js';
 import { DEFAULT_QUOTAS, RateLimiter } from '../keap/limiter.js';
 import { schedulesFromConfig, type Schedules } from '../keap/retry.js';
@@ -9,6 +9,8 @@ import { XmlRpcTransport } from '../xmlrpc/transport.js';
 import type { LoadedConfig } from './config.js';
 import type { Redactor } from './redact.js';
 import { VERSION } from './version.js';
+
+const LONG_WAIT_MS = 5_000;
 
 /** Every answer the connector reads, from any endpoint, is refused past this size. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -24,8 +26,10 @@ export interface RuntimeOptions {
   redactor: Redactor;
   log: LogFn;
   metric?: MetricFn;
-  /** After every token refresh, with the whole config carrying the new credentials. */
-  onRotate: (config: Record<string, unknown>) => void;
+  /** After every token refresh, with the whole config carrying the new credentials; awaited before the next request. */
+  onRotate: (config: Record<string, unknown>) => Promise<void> | void;
+  /** Hands over what was printed and resolves once it is out; awaited before every request and wait. */
+  settle?: () => Promise<void>;
   /** `check` should answer quickly: cap retries. */
   quick?: boolean;
   random?: () => number;
@@ -43,6 +47,11 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
       perDay: s.requestsPerDay ?? defaults.perDay,
     },
     o.clock,
+    (ms) => {
+      // A short pacing wait is routine; one of seconds is said when it starts, not after.
+      if (ms >= LONG_WAIT_MS) o.log('INFO', `waiting ${formatWait(ms)} to stay within Keap's rate limits`);
+      return o.settle?.();
+    },
   );
   o.redactor.add(...secretsOf(s.credentials));
   const auth = new Auth(s.credentials, {
@@ -53,7 +62,7 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     onRotate: (creds) => {
       o.redactor.add(...secretsOf(creds));
       loaded.raw = { ...loaded.raw, credentials: creds };
-      o.onRotate(loaded.raw);
+      return o.onRotate(loaded.raw);
     },
   });
   const http = {
@@ -81,6 +90,7 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     maxInFlight: s.concurrency,
     log: o.log,
     metric: o.metric,
+    settle: o.settle,
   });
   return { client, auth, limiter };
 }

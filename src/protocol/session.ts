@@ -3,6 +3,7 @@ import { AirbyteOutput } from './airbyte-output.js';
 import type { Dialect } from './args.js';
 import { loadConfig, readJsonObject, type LoadedConfig } from './config.js';
 import { Redactor } from './redact.js';
+import { signalExitCode } from './interrupt.js';
 import { buildRuntime, persistConfig, type Runtime } from './runtime.js';
 import { StderrLog } from './stderr.js';
 import { LineWriter } from './writer.js';
@@ -27,6 +28,37 @@ export class Session {
     this.airbyte = new AirbyteOutput(this.writer, this.redactor, () => this.clock.now());
   }
 
+  private readonly lastWords = new Set<(signal: NodeJS.Signals) => void>();
+  private stopping = false;
+
+  /**
+   * SIGTERM and SIGINT stop the run with its last words out: what is pending in the output buffer
+   * (records, a state, a rotated token), then what onStop() callers say (the streams' INCOMPLETE
+   * status), then exit 128 + the signal's number. A second signal exits at once.
+   */
+  handleSignals(): void {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => this.stop(signal));
+  }
+
+  /** Registers what to say if a signal stops the run; returns the unregistration. */
+  onStop(say: (signal: NodeJS.Signals) => void): () => void {
+    this.lastWords.add(say);
+    return () => this.lastWords.delete(say);
+  }
+
+  private stop(signal: NodeJS.Signals): void {
+    const code = signalExitCode(signal);
+    if (this.stopping) process.exit(code);
+    this.stopping = true;
+    for (const say of this.lastWords) say(signal);
+    this.stderr.line(`tap-infusionsoft: stopped by ${signal}`);
+    // Nothing the run still does (a page arriving, a retry) may print after its last words.
+    this.writer.seal();
+    // A consumer that stopped reading must not keep the process alive.
+    setTimeout(() => process.exit(code), 5_000);
+    void this.writer.end().finally(() => process.exit(code));
+  }
+
   /** A log line in the dialect's place: Airbyte LOG messages, Singer stderr. */
   log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {
     if (this.dialect === 'airbyte') this.airbyte.log(level, message);
@@ -48,6 +80,7 @@ export class Session {
       log: (level, message) => this.log(level, message),
       metric: (metric, value, tags) => this.stderr.metric('timer', metric, value, tags),
       onRotate: (config) => this.rotated(loaded, config),
+      settle: () => this.writer.settle(),
     });
   }
 
@@ -57,8 +90,14 @@ export class Session {
    * plain runs: the config file, rewritten atomically. Airbyte runs also rewrite the file when they
    * can, for `docker run` users without a platform.
    */
-  private rotated(loaded: LoadedConfig, config: Record<string, unknown>): void {
+  private rotated(loaded: LoadedConfig, config: Record<string, unknown>): Promise<void> {
     if (this.dialect === 'airbyte') this.airbyte.control(config);
+    this.persistRotated(loaded, config);
+    // The request that needed the new token waits until the CONTROL message is out.
+    return this.writer.settle();
+  }
+
+  private persistRotated(loaded: LoadedConfig, config: Record<string, unknown>): void {
     if (loaded.credentialsFile === undefined) {
       if (this.dialect === 'singer') this.log('WARN', 'Keap rotated the refresh token, but the config came from the environment; store the new one or the next run will fail (prefer an API key with --config ENV)');
       return;
