@@ -2,6 +2,7 @@ import { TransportError } from '../http/errors.js';
 import { RestParseError, type RestResult, type RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
+import { answerShapeProblem } from './answer-shapes.js';
 import { KEY_PLACEHOLDER, type Auth } from './auth.js';
 import type { Clock } from './clock.js';
 import { classify, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
@@ -98,7 +99,12 @@ export class KeapClient implements KeapCaller {
     return this.attempts(options.what ?? method, 'xmlrpc', async () => {
       const p = typeof params === 'function' ? params() : params;
       const result = await this.send(method, p, options);
-      if (result.ok && result.message.kind === 'response') return { ok: true, value: result.message.params[0] ?? null };
+      if (result.ok && result.message.kind === 'response') {
+        const value = result.message.params[0] ?? null;
+        const problem = answerShapeProblem(method, value);
+        if (problem !== undefined) return { ok: false, signal: { kind: 'parse', reason: 'malformed', message: problem } };
+        return { ok: true, value };
+      }
       if (result.ok && result.message.kind === 'fault') return { ok: false, signal: { kind: 'fault', code: result.message.code, text: result.message.message } };
       if (!result.ok) {
         if (result.status === 429) this.checkDailyQuota(result.headers);

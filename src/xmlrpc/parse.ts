@@ -518,7 +518,7 @@ export class XmlRpcReader {
         this.settle(name, parseDateTime(this.text));
         return;
       case 'base64':
-        this.settle(name, new XmlRpcBase64(this.text.replace(/\s+/g, '')));
+        this.settle(name, parseBase64(this.text));
         return;
       case 'nil':
       case 'ex:nil':
@@ -740,6 +740,18 @@ const DOUBLE = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 function parseDouble(text: string): number {
   if (!DOUBLE.test(text)) throw new XmlRpcParseError(`malformed double '${clip(text)}'`);
   return Number(text);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Base64 text, whitespace removed. Anything outside its alphabet is refused: the value is kept as
+ * its text, and text that is not base64 has no business in a field that says it is.
+ */
+function parseBase64(text: string): XmlRpcBase64 {
+  const t = /\s/.test(text) ? text.replace(/\s+/g, '') : text;
+  if (!BASE64.test(t)) throw new XmlRpcParseError(`malformed base64 '${clip(t)}'`);
+  return new XmlRpcBase64(t);
 }
 
 function parseBoolean(text: string): boolean {

@@ -127,16 +127,26 @@ export function send(res: http.ServerResponse, status: number, headers: Record<s
 /** Every table is empty: counts are 0, queries answer an empty page. */
 export const emptyTables: Handler = (req, res) => xmlrpcAnswer(res, req.method === 'DataService.count' ? 0 : []);
 
-/** Serves `rows` of a table once (first page), then nothing; counts say how many. */
-export function tableRows(rows: string): Handler {
-  let served = false;
+/**
+ * A table whose first page is `answer` (the XML of the value: an array of rows, or anything a
+ * broken server might send instead), every time it is asked for; later pages are empty.
+ */
+export function firstPage(answer: string, count = 1): Handler {
   return (req, res) => {
-    if (req.method === 'DataService.count') return xmlrpcAnswer(res, 1);
-    if (served) return xmlrpcAnswer(res, []);
-    served = true;
-    send(res, 200, { 'Content-Type': 'text/xml' }, `<?xml version="1.0"?><methodResponse><params><param><value><array><data>${rows}</data></array></value></param></params></methodResponse>`);
+    if (req.method === 'DataService.count') return xmlrpcAnswer(res, count);
+    // [key, table, limit, page, query, fields, orderBy, ascending]
+    const query = req.params?.[4] as Record<string, unknown> | undefined;
+    if (query?.['Id'] !== '~>~ 0') return xmlrpcAnswer(res, []);
+    send(res, 200, { 'Content-Type': 'text/xml' }, `<?xml version="1.0"?><methodResponse><params><param>${answer}</param></params></methodResponse>`);
   };
 }
+
+/** `<value>` of an array of rows, each given as the XML of its members. */
+export function rowsXml(...rows: string[]): string {
+  return `<value><array><data>${rows.map((r) => `<value><struct>${r}</struct></value>`).join('')}</data></array></value>`;
+}
+
+export const member = (name: string, value: string): string => `<member><name>${name}</name><value>${value}</value></member>`;
 
 /** A token endpoint that rotates the refresh token on every call, as Keap does. */
 export function tokenOk(extra: Record<string, unknown> = {}): Handler {
