@@ -62,11 +62,9 @@ export class Auth {
     return this.creds;
   }
 
-  /** Every secret value this run knows, for the output redactor. */
+  /** Every secret value this run knows, as it sends them, for the output redactor. */
   secrets(): string[] {
-    const c = this.creds;
-    if (c.auth_type === 'api_key') return [c.api_key];
-    return [c.client_secret, c.refresh_token, c.access_token ?? ''].filter((s) => s.length > 0);
+    return secretsOf(this.creds);
   }
 
   /** Headers for one call, refreshing first when the access token is missing or about to expire. */
@@ -97,7 +95,7 @@ export class Auth {
   private async doRefresh(): Promise<void> {
     const c = this.creds;
     if (c.auth_type !== 'oauth2') return;
-    const basic = Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64');
+    const basic = basicCredential(c.client_id, c.client_secret);
     this.http ??= createHttp({ timeoutMs: this.options.timeoutMs, maxSockets: 1 });
     let res;
     try {
@@ -125,7 +123,15 @@ export class Auth {
       );
     }
     const body = parseTokenBody(res.body);
+    const rotated = res.status === 200 && typeof body?.['refresh_token'] === 'string' && body['refresh_token'] !== '' ? body['refresh_token'] : undefined;
     if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body['access_token'] !== 'string') {
+      if (rotated !== undefined) {
+        // Keap may have spent the old refresh token already: whatever else is wrong, the new one
+        // is handed back before the error, or the next run could not sign in at all.
+        const { access_token: _dropped, token_expiry: _stale, ...rest } = c;
+        this.creds = { ...rest, refresh_token: rotated };
+        await this.options.onRotate(this.creds);
+      }
       const reason =
         typeof body === 'object' && body !== null
           ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ')
@@ -137,13 +143,12 @@ export class Auth {
         'token-refresh',
       );
     }
-    const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
     const next: Credentials = {
       ...c,
       access_token: body['access_token'],
       // Keap rotates the refresh token; keep the old one only if a server did not send a new one.
-      refresh_token: typeof body['refresh_token'] === 'string' ? body['refresh_token'] : c.refresh_token,
-      token_expiry: new Date(this.options.clock.now() + expiresIn * 1000).toISOString(),
+      refresh_token: rotated ?? c.refresh_token,
+      token_expiry: new Date(this.options.clock.now() + expiresInMs(body['expires_in'])).toISOString(),
     };
     this.creds = next;
     this.refreshes++;
@@ -152,6 +157,32 @@ export class Auth {
 }
 
 const TOKEN_BODY_LIMIT = 1024 * 1024;
+
+/** Keap's access tokens live 24 hours (keap-api.md §4). */
+const TOKEN_LIFETIME_MS = 86_400_000;
+/** Past the refresh margin, so a token that claims to die at once does not make every call refresh. */
+const SHORTEST_LIFETIME_MS = EXPIRY_MARGIN_MS + 60_000;
+
+/**
+ * `expires_in` (seconds) as a lifetime the connector can plan with: within 6 minutes .. 24 hours.
+ * Anything else a server says (1e300, which no Date can hold; a negative number; text) is absurd
+ * or unreadable: the token is used until Keap refuses it, which costs one refresh.
+ */
+function expiresInMs(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return TOKEN_LIFETIME_MS;
+  return Math.min(TOKEN_LIFETIME_MS, Math.max(SHORTEST_LIFETIME_MS, v * 1000));
+}
+
+/** The Basic credential of the token call: base64 of `client_id:client_secret`. */
+export function basicCredential(clientId: string, clientSecret: string): string {
+  return Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+}
+
+/** Every secret in `c` as it travels: the values themselves and the Basic credential built from them. */
+export function secretsOf(c: Credentials): string[] {
+  if (c.auth_type === 'api_key') return [c.api_key];
+  return [c.client_secret, c.refresh_token, c.access_token ?? '', basicCredential(c.client_id, c.client_secret)].filter((s) => s.length > 0);
+}
 
 function parseTokenBody(body: Buffer): Record<string, unknown> | undefined {
   try {

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { Auth, type Credentials } from '../keap/auth.js';
+import { Auth, secretsOf } from '../keap/auth.js';
 import { formatWait, KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
 import type { Clock } from '../keap/clock.js';
 import { DEFAULT_QUOTAS, RateLimiter } from '../keap/limiter.js';
@@ -109,9 +109,6 @@ function quickSchedules(s: Schedules): Schedules {
   return q;
 }
 
-export function secretsOf(c: Credentials): string[] {
-  return c.auth_type === 'api_key' ? [c.api_key] : [c.client_secret, c.refresh_token, c.access_token ?? ''];
-}
 
 /**
  * Rewrites the config file with rotated credentials: write a temporary file (mode 0600, it holds

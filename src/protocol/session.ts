@@ -1,3 +1,4 @@
+import { secretsOf } from '../keap/auth.js';
 import { systemClock, type Clock } from '../keap/clock.js';
 import { AirbyteOutput } from './airbyte-output.js';
 import type { Dialect } from './args.js';
@@ -67,8 +68,7 @@ export class Session {
 
   loadConfig(sources: string[]): LoadedConfig {
     const loaded = loadConfig(sources);
-    const c = loaded.settings.credentials;
-    this.redactor.add(...(c.auth_type === 'api_key' ? [c.api_key] : [c.client_secret, c.refresh_token, c.access_token]));
+    this.redactor.add(...secretsOf(loaded.settings.credentials));
     return loaded;
   }
 
