@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordSecrets } from './helpers/audit.js';
 import { startCli } from './helpers/cli.js';
-import { CLIENT, fakeKeap, messagesOf, send, traceErrors, type FakeKeap } from './helpers/fake-keap.js';
+import { CLIENT, endless, fakeKeap, messagesOf, send, traceErrors, type FakeKeap } from './helpers/fake-keap.js';
 
 /**
  * Issue 12, defects 7, 10 and 11: a token endpoint that is hostile or broken, against the built CLI
@@ -44,23 +43,6 @@ function peakRss(pid: number, killAt = 1024 * MB): { stop: () => number } {
       return peak;
     },
   };
-}
-
-/** Writes `piece` again and again, as fast as the client reads, until it hangs up; counts the bytes. */
-function endless(res: http.ServerResponse, headers: Record<string, string>, piece: Buffer, sent: { bytes: number }): void {
-  res.writeHead(200, headers);
-  let open = true;
-  res.on('close', () => (open = false));
-  const pump = (): void => {
-    while (open) {
-      sent.bytes += piece.length;
-      if (!res.write(piece)) {
-        res.once('drain', pump);
-        return;
-      }
-    }
-  };
-  pump();
 }
 
 describe('a token endpoint that answers without end (defect 7)', () => {

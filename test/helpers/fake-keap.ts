@@ -159,6 +159,23 @@ export function tokenOk(extra: Record<string, unknown> = {}): Handler {
   };
 }
 
+/** Writes `piece` again and again, as fast as the client reads, until it hangs up; counts the bytes. */
+export function endless(res: http.ServerResponse, headers: Record<string, string>, piece: Buffer, sent: { bytes: number }): void {
+  res.writeHead(200, headers);
+  let open = true;
+  res.on('close', () => (open = false));
+  const pump = (): void => {
+    while (open) {
+      sent.bytes += piece.length;
+      if (!res.write(piece)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+}
+
 const notFound: Handler = (_req, res) => send(res, 404, { 'Content-Type': 'text/plain' }, 'Not Found');
 
 export const messagesOf = (ms: Record<string, unknown>[], type: string): Record<string, unknown>[] => ms.filter((m) => m['type'] === type);
