@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     code = report(session, err);
   }
   await session.writer.end();
-  return code;
+  return session.exitCode(code);
 }
 
 /** Everything that escapes a command ends here as one line (and an Airbyte trace), never a stack. */

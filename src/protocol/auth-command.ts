@@ -7,7 +7,7 @@ import { createHttp } from '../http/instance.js';
 import { basicCredential, postToken, tokenExpiry, tokenRefusal, tokenText } from '../keap/token-endpoint.js';
 import { readJsonObject } from './config.js';
 import { Redactor } from './redact.js';
-import { persistConfig } from './runtime.js';
+import { persistConfig } from './config-file.js';
 
 /**
  * `tap-infusionsoft auth`: the OAuth2 authorization-code flow on the user's machine. A loopback

@@ -1,4 +1,3 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { Auth, secretsOf } from '../keap/auth.js';
 import { formatWait, KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
 import type { Clock } from '../keap/clock.js';
@@ -107,22 +106,4 @@ function quickSchedules(s: Schedules): Schedules {
   q.query_timeout = { kind: 'fixed', delaysMs: [] };
   q.saved_search_blocked = { kind: 'fixed', delaysMs: [] };
   return q;
-}
-
-
-/**
- * Rewrites the config file with rotated credentials: write a temporary file (mode 0600, it holds
- * secrets), flush it to disk, then rename over the original, so a crash leaves either the old or
- * the new file, never half of one.
- */
-export function persistConfig(path: string, config: Record<string, unknown>): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }

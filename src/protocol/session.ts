@@ -5,7 +5,8 @@ import type { Dialect } from './args.js';
 import { loadConfig, readJsonObject, type LoadedConfig } from './config.js';
 import { Redactor } from './redact.js';
 import { signalExitCode } from './interrupt.js';
-import { buildRuntime, persistConfig, type Runtime } from './runtime.js';
+import { codeOf, persistConfig, persistElsewhere } from './config-file.js';
+import { buildRuntime, type Runtime } from './runtime.js';
 import { StderrLog } from './stderr.js';
 import { LineWriter } from './writer.js';
 
@@ -29,6 +30,8 @@ export class Session {
     this.airbyte = new AirbyteOutput(this.writer, this.redactor, () => this.clock.now());
   }
 
+  /** A rotated token the config could not take (Singer): which config, and where it went instead. */
+  private unsaved: { file: string | undefined; where: string | undefined } | undefined;
   private readonly lastWords = new Set<(signal: NodeJS.Signals) => void>();
   private stopping = false;
 
@@ -98,18 +101,54 @@ export class Session {
   }
 
   private persistRotated(loaded: LoadedConfig, config: Record<string, unknown>): void {
-    if (loaded.credentialsFile === undefined) {
-      if (this.dialect === 'singer') this.log('WARN', 'Keap rotated the refresh token, but the config came from the environment; store the new one or the next run will fail (prefer an API key with --config ENV)');
+    const file = loaded.credentialsFile;
+    let own: Record<string, unknown> = { credentials: config['credentials'] };
+    let why: string;
+    if (file !== undefined) {
+      try {
+        // Only the file that holds the credentials is rewritten, and only its own keys with the new
+        // credentials: settings merged in from other --config files stay where they were.
+        own = { ...readJsonObject(file), credentials: config['credentials'] };
+        persistConfig(file, own);
+        this.unsaved = undefined;
+        return;
+      } catch (err) {
+        why = `could not rewrite ${file} with the rotated refresh token (${codeOf(err)})`;
+      }
+    } else why = 'Keap rotated the refresh token, but the config came from the environment';
+    // Airbyte: the CONTROL message is the way back; the file is a courtesy to `docker run` users.
+    if (this.dialect === 'airbyte') {
+      if (file !== undefined) this.log('WARN', why);
       return;
     }
+    // Singer: the config file is the only way back. Never the token on stderr: where it is.
+    let where: string | undefined;
     try {
-      // Only the file that holds the credentials is rewritten, and only its own keys with the new
-      // credentials: settings merged in from other --config files stay where they were.
-      const own = readJsonObject(loaded.credentialsFile);
-      persistConfig(loaded.credentialsFile, { ...own, credentials: config['credentials'] });
-    } catch (err) {
-      const level = this.dialect === 'singer' ? 'ERROR' : 'WARN';
-      this.log(level, `could not rewrite ${loaded.credentialsFile} with the rotated refresh token: ${(err as { code?: string }).code ?? 'error'}`);
+      where = persistElsewhere(own, this.unsaved?.where);
+    } catch {
+      where = undefined;
     }
+    this.unsaved = { file, where };
+    this.log(
+      'ERROR',
+      where
+        ? `${why}; the new credentials are in ${where} (readable only by you): copy them into your config before the next run, or it fails with 'Invalid Refresh Token'`
+        : `${why}, nor saved anywhere else; the next run will fail: authorize again with 'tap-infusionsoft auth'`,
+    );
+  }
+
+  /**
+   * The run's exit code, made non-zero when a rotated refresh token could not be saved where the
+   * next run reads it: exit 0 would let a scheduler carry on into a run that cannot sign in.
+   */
+  exitCode(code: number): number {
+    if (this.unsaved === undefined) return code;
+    const config = this.unsaved.file ?? 'the environment';
+    this.stderr.line(
+      this.unsaved.where
+        ? `tap-infusionsoft: the rotated refresh token is not in ${config}: copy it from ${this.unsaved.where} before the next run`
+        : `tap-infusionsoft: the rotated refresh token is not in ${config} and could not be saved; authorize again before the next run`,
+    );
+    return code === 0 ? 1 : code;
   }
 }
