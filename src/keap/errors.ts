@@ -1,9 +1,12 @@
+import { MAX_BODY_BYTES } from '../http/limits.js';
+
 /**
  * Every way a Keap call can go wrong, classified once, by one table: what came back (a fault with
  * its code and text, an HTTP status, a network error, a body we could not read) decides the action
  * (retry on a named schedule, refresh the token, skip the record, or fail) and the Airbyte
  * failure_type. Faults arrive with HTTP 200, so the body is always read before anything is decided.
  */
+
 
 export type FailureType = 'config_error' | 'transient_error' | 'system_error';
 
@@ -326,7 +329,7 @@ export const ERROR_TABLE: readonly Rule[] = [
     action: fail('system_error'),
     explain: (s, what) => `refused the answer to ${what}: ${detail(s)}`,
     doc: {
-      cause: 'The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than 256 MB.',
+      cause: `The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`,
       fix: 'Nothing to fix locally; the answer is refused to protect the connector (XXE, entity expansion, memory).',
     },
   },

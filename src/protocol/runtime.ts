@@ -1,4 +1,5 @@
 import { Auth, secretsOf } from '../keap/auth.js';
+import { MAX_BODY_BYTES } from '../http/limits.js';
 import { formatWait, KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
 import type { Clock } from '../keap/clock.js';
 import { DEFAULT_QUOTAS, RateLimiter } from '../keap/limiter.js';
@@ -11,8 +12,6 @@ import { VERSION } from './version.js';
 
 const LONG_WAIT_MS = 5_000;
 
-/** Every answer the connector reads, from any endpoint, is refused past this size. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface Runtime {
   client: KeapClient;
@@ -69,7 +68,6 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     deadlineMs: s.requestDeadlineSeconds * 1000,
     maxSockets: s.concurrency,
     userAgent: `tap-infusionsoft/${VERSION} (+https://github.com/tap-infusionsoft/tap-infusionsoft)`,
-    // A page of 1000 rows is a few MB and a Keap file (base64) well under this; anything larger is refused.
     maxBodyBytes: MAX_BODY_BYTES,
   };
   const transport = new XmlRpcTransport(http);
