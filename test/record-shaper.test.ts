@@ -126,7 +126,7 @@ describe('the record shaper', () => {
       { name: 'J', kind: 'json' },
       { name: 'line\u2028name', kind: 'string' },
     ];
-    const shaper = new RecordShaper(fields, tz, true);
+    const shaper = new RecordShaper(fields, tz, { passThrough: true });
     const text = shaper.shape({
       N: Number.POSITIVE_INFINITY,
       S: 'x\u2029y',
@@ -141,7 +141,7 @@ describe('the record shaper', () => {
   });
 
   it('fails a row whose key cannot be read as its type, instead of writing a null key', () => {
-    const shaper = new RecordShaper([{ name: 'ContactId', kind: 'integer' }, { name: 'GroupId', kind: 'integer' }, { name: 'Note', kind: 'integer' }], tz, false, ['ContactId', 'GroupId']);
+    const shaper = new RecordShaper([{ name: 'ContactId', kind: 'integer' }, { name: 'GroupId', kind: 'integer' }, { name: 'Note', kind: 'integer' }], tz, { keys: ['ContactId', 'GroupId'] });
     expect(shaper.shape({ ContactId: 1, GroupId: 2, Note: 'x' })).toBe('{"ContactId":1,"GroupId":2,"Note":null}');
     expect(() => shaper.shape({ ContactId: 1, GroupId: new XmlRpcDouble(2.5) })).toThrow(/key field GroupId cannot be read as its type/);
     expect(() => shaper.shape({ ContactId: Number.POSITIVE_INFINITY, GroupId: 2 })).toThrow(/key field ContactId/);

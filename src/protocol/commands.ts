@@ -4,6 +4,7 @@ import { discoverStreams, readableStreams } from '../streams/catalog.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
+import { sensitiveFields, withoutFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
 import type { ReadContext } from '../streams/table-reader.js';
 import type { Dialect } from './args.js';
@@ -111,7 +112,12 @@ export async function runRead(
       }
       mode = 'full_refresh';
     }
-    jobs.push({ def, run: { syncMode: mode, schema: s.schema ?? def.schema, state: states.get(s.name) ?? {} } });
+    // Password fields go out only when the config opts in, whatever an older catalog lists.
+    const hidden = settings.includePasswordFields ? [] : sensitiveFields(def.name, def.kind);
+    const asked = s.schema ?? def.schema;
+    const schema = withoutFields(asked, hidden);
+    if (schema !== asked) session.log('INFO', `${def.name}: ${hidden.filter((f) => f in (asked.properties ?? {})).join(', ')} left out (include_password_fields is off)`);
+    jobs.push({ def, run: { syncMode: mode, schema, state: states.get(s.name) ?? {}, omit: hidden } });
   }
 
   const sink = new TrackedSink(

@@ -35,6 +35,8 @@ export interface Settings {
   requestTimeoutSeconds: number;
   requestDeadlineSeconds: number;
   retry: RetryConfig | undefined;
+  /** Portal passwords (streams/sensitive-fields.ts) are listed and read only when this is set. */
+  includePasswordFields: boolean;
 }
 
 export interface LoadedConfig {
@@ -189,6 +191,7 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
     requestTimeoutSeconds: (c['request_timeout_seconds'] as number | undefined) ?? 300,
     requestDeadlineSeconds: (c['request_deadline_seconds'] as number | undefined) ?? 900,
     retry: c['retry'] as RetryConfig | undefined,
+    includePasswordFields: c['include_password_fields'] === true,
   };
 }
 

@@ -3,12 +3,15 @@ import { KeapError } from '../keap/errors.js';
 import { readCustomFields, type CustomField } from './custom-fields.js';
 import type { ReportConfig } from './report-types.js';
 import { reportStreamDefs } from './report-streams.js';
+import { applySensitivePolicy } from './sensitive-fields.js';
 import type { StreamDef } from './stream-def.js';
 import { tableStreamDefs } from './table-streams.js';
 
 export interface CatalogOptions {
   tables: string[] | undefined;
   reports: readonly ReportConfig[];
+  /** List password fields (streams/sensitive-fields.ts) in the schemas. */
+  includePasswordFields?: boolean;
 }
 
 /**
@@ -26,10 +29,10 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
       log('WARN', `custom fields are not listed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports)];
+  return applySensitivePolicy([...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports)], o.includePasswordFields ?? false);
 }
 
 /** What `read` can run: every table stream (the catalog's schema says which fields) and the reports. */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
-  return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+  return applySensitivePolicy([...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)], o.includePasswordFields ?? false);
 }

@@ -51,6 +51,15 @@ interface Compiled {
   key: boolean;
 }
 
+export interface ShaperOptions {
+  /** Keep members the schema does not list (open report schemas). */
+  passThrough?: boolean;
+  /** The primary key's fields: a value there that cannot be coerced fails the stream. */
+  keys?: readonly string[];
+  /** Members never written, even when the schema is open. */
+  omit?: readonly string[];
+}
+
 /** Schemas up to this many fields keep every run of null fields they meet as one string. */
 const MAX_RUN_CACHE_FIELDS = 256;
 
@@ -68,14 +77,18 @@ export class RecordShaper {
   /** The pieces of the record being shaped (reused), joined once into its text. */
   private readonly parts: string[] = [];
 
+  private readonly passThrough: boolean;
+  /** Members never written, even by an open schema (sensitive fields, streams/sensitive-fields.ts). */
+  private readonly omit: ReadonlySet<string>;
+
   constructor(
     fields: readonly ShapedField[],
     private readonly tz: KeapTimeZone,
-    /** Keep members the schema does not list (open report schemas). */
-    private readonly passThrough = false,
-    /** The primary key's fields: a value there that cannot be coerced fails the stream. */
-    keys: readonly string[] = [],
+    options: ShaperOptions = {},
   ) {
+    this.passThrough = options.passThrough ?? false;
+    this.omit = new Set(options.omit ?? []);
+    const keys = options.keys ?? [];
     this.fields = fields.map((f, i) => {
       const prefix = (i === 0 ? '' : ',') + jsonString(f.name) + ':';
       return { ...f, prefix, quoted: `${prefix}"`, key: keys.includes(f.name) };
@@ -130,7 +143,7 @@ export class RecordShaper {
     if (this.passThrough) {
       let first = fields.length === 0 && !extra;
       for (const key of Object.keys(row)) {
-        if (this.known.has(key)) continue;
+        if (this.known.has(key) || this.omit.has(key)) continue;
         parts[k++] = (first ? '' : ',') + jsonString(key) + ':' + jsonOf(row[key] as XmlRpcValue, this.tz);
         first = false;
       }

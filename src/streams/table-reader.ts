@@ -58,7 +58,7 @@ export async function readTable(plan: TablePlan, ctx: ReadContext): Promise<void
   if (cursor && since !== undefined) filter[cursor] = `~>=~ ${tz.queryLowerBound(Date.parse(since))}`;
   const what = `DataService.query on ${entry.table}`;
   const selected = requestedFields(plan.fields, entry);
-  const shaper = new RecordShaper(plan.fields, tz, false, entry.primary_key);
+  const shaper = new RecordShaper(plan.fields, tz, { keys: entry.primary_key });
   const estimate = client
     .call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` })
     .then((n) => {
