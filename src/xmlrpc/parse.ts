@@ -525,7 +525,8 @@ export class XmlRpcReader {
   private close(name: string): void {
     switch (name) {
       case 'value': {
-        if (this.valueDepth === 0) throw unexpected('/value');
+        // `<i4>1</value>`: a scalar left open is a tag mismatch (the member fast path must not read past it).
+        if (this.valueDepth === 0 || this.scalar !== '') throw unexpected('/value');
         let v: XmlRpcValue;
         if (this.hasPending) v = this.pending as XmlRpcValue;
         else v = this.text;
