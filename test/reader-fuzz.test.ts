@@ -12,6 +12,7 @@ import { XmlRpcReader } from '../src/xmlrpc/parse.js';
 import { isStruct, XmlRpcDateTime, XmlRpcParseError, type XmlRpcValue } from '../src/xmlrpc/types.js';
 import { strictLineProblem } from './helpers/protocol.js';
 import { reference } from './helpers/reference.js';
+import { mulberry32 as prng } from './helpers/sync-log.js';
 
 /**
  * Issue 12, "also deliver": the two readers of what Keap sends, the XML-RPC reader and the REST v2
@@ -25,18 +26,6 @@ import { reference } from './helpers/reference.js';
 const SEED = 0x12f0;
 const XML_CASES = 3000;
 const JSON_CASES = 3000;
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 const int = (r: () => number, n: number): number => Math.floor(r() * n);
