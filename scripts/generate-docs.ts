@@ -286,7 +286,7 @@ function scheduleText(s: Schedule): string {
     if (d.length > 2 && d.every((x) => x === d[0])) return `every ${seconds(d[0] as number)}, ${d.length} times`;
     return `after ${d.map(seconds).join(', ')}`;
   }
-  return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (Retry-After wins)`;
+  return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (a Retry-After up to ${seconds(s.maxMs)} wins; a longer one fails the stream)`;
 }
 
 function actionText(a: Action): string {
