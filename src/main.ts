@@ -11,7 +11,7 @@ import { VERSION } from './protocol/version.js';
 
 // Commands are imported when used: `spec` should not pay for the sandbox's data generators.
 
-/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input. */
+/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input, 128 + n stopped by signal n. */
 async function main(argv: string[]): Promise<number> {
   let command: Command;
   try {
