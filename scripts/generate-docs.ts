@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../src/input-error.js';
-import { tokenRefused, tokenUnreachable } from '../src/keap/auth.js';
+import { tokenRefused, tokenUnreachable } from '../src/keap/token-endpoint.js';
 import { classify, ERROR_TABLE, gaveUp, QuotaExhaustedError, type Action, type FailureType, type ScheduleName, type Scope } from '../src/keap/errors.js';
 import { DEFAULT_QUOTAS } from '../src/keap/limiter.js';
 import { DEFAULT_SCHEDULES, type Schedule } from '../src/keap/retry.js';
@@ -328,7 +328,7 @@ function scheduleText(s: Schedule): string {
     if (d.length > 2 && d.every((x) => x === d[0])) return `every ${seconds(d[0] as number)}, ${d.length} times`;
     return `after ${d.map(seconds).join(', ')}`;
   }
-  return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (Retry-After wins)`;
+  return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (a Retry-After up to ${seconds(s.maxMs)} wins; a longer one fails the stream)`;
 }
 
 /** What failing means for a rule's scope. */

@@ -11,7 +11,7 @@ import { VERSION } from './protocol/version.js';
 
 // Commands are imported when used: `spec` should not pay for the sandbox's data generators.
 
-/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input. */
+/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input, 128 + n stopped by signal n. */
 async function main(argv: string[]): Promise<number> {
   let command: Command;
   try {
@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const dialect = 'dialect' in command ? command.dialect : command.kind === 'about' || command.kind === 'list' ? 'singer' : 'airbyte';
   const session = new Session(dialect);
+  session.handleSignals();
   let code: number;
   try {
     switch (command.kind) {
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     code = report(session, err);
   }
   await session.writer.end();
-  return code;
+  return session.exitCode(code);
 }
 
 /** Everything that escapes a command ends here as one line (and an Airbyte trace), never a stack. */

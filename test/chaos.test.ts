@@ -36,8 +36,9 @@ describe('chaos', () => {
       page_size: PAGE,
       concurrency: 3,
       request_timeout_seconds: 5,
-      // The documented schedules, shrunk: this test is about correctness, not waiting.
-      retry: { base_delay_ms: 1, max_delay_ms: 20, max_retries: 10, query_timeout_delays_seconds: [0, 0, 0, 0, 0] },
+      // The documented schedules, shrunk: this test is about correctness, not waiting. max_delay_ms
+      // stays at the sandbox's Retry-After (1 s): a Retry-After beyond it fails the stream.
+      retry: { base_delay_ms: 1, max_delay_ms: 1000, max_retries: 10, query_timeout_delays_seconds: [0, 0, 0, 0, 0] },
     });
     fx.sandbox.setFaults({ rate: 0.1 });
     const log = new SyncLog(STREAMS.map(([s]) => s));

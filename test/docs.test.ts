@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { MAX_BODY_BYTES } from '../src/http/limits.js';
 import { classify, ERROR_TABLE, KeapError } from '../src/keap/errors.js';
 import { packageRoot } from '../src/package-root.js';
 import { configFromEnv, loadSpec, validateConfig } from '../src/protocol/config.js';
@@ -102,6 +103,13 @@ describe('README.md', () => {
       const row = errors.split('\n').find((l) => l.startsWith(`| \`${rule.name}\` |`)) ?? '';
       expect(row, rule.name).toContain(`\`${message.replace(/\|/g, '\\|').replace(/`/g, "'")}\``);
     }
+  });
+
+  it('states the body cap the connector enforces, in the error table and the README', () => {
+    const cause = ERROR_TABLE.find((r) => r.name === 'refused-body')?.doc.cause ?? '';
+    const mb = `${MAX_BODY_BYTES / 1024 / 1024} MB`;
+    expect(cause).toContain(`larger than ${mb}`);
+    expect(readme).toContain(`| \`refused-body\` | ${cause} |`);
   });
 
   it('shows an example entry for each report that is a valid config', () => {

@@ -2,8 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
+import net from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/keap/clock.js';
 import { runSandboxCommand } from '../src/sandbox/cli.js';
 import { FAULT_KINDS, type FaultKind } from '../src/sandbox/faults.js';
@@ -61,7 +62,35 @@ function rawPost(url: string, body: string, headers: Record<string, string>): Pr
   });
 }
 
+/** One raw request line sent as is (no client library would send a bad target); the status line back. */
+function rawRequestLine(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`${line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    let got = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (got += d));
+    socket.on('end', () => resolve(got.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+}
+
 describe('sandbox server', () => {
+  it('answers a request target that is not a URL with 400, printing no stack trace (issue 12)', async () => {
+    const s = await sandbox();
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await rawRequestLine(s.port, 'GET http://[ HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+      expect(await rawRequestLine(s.port, 'POST http://[/crm/xmlrpc/v1 HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).not.toMatch(/\n\s+at |TypeError|Invalid URL/);
+  });
+
   it('accepts the API key header and answers 401 with the gateway JSON otherwise', async () => {
     const s = await sandbox();
     expect(value(await rpc(s, 'DataService.getAppSetting', ['k', 'Application', 'enabled']))).toBe('yes');

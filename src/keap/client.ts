@@ -2,12 +2,13 @@ import { TransportError } from '../http/errors.js';
 import { RestParseError, type RestResult, type RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
+import { answerShapeProblem } from './answer-shapes.js';
 import { KEY_PLACEHOLDER, type Auth } from './auth.js';
 import type { Clock } from './clock.js';
 import { classify, gaveUp, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
 import type { RateLimiter } from './limiter.js';
 import { Semaphore } from './semaphore.js';
-import { parseRetryAfter, retryDelay, type Schedules } from './retry.js';
+import { parseRetryAfter, retryAfterCap, retryDelay, type Schedules } from './retry.js';
 
 /**
  * The one way to call Keap, through either API: throttle before the call (one limiter: both APIs
@@ -33,6 +34,12 @@ export interface KeapClientOptions {
   maxInFlight?: number;
   log?: LogFn;
   metric?: MetricFn;
+  /**
+   * Hands over everything printed so far and resolves once it is out (protocol/writer.ts settle):
+   * awaited before every request and every backoff, so a rotated token, a checkpoint or a log line
+   * about a wait is never held in a buffer while the connector waits.
+   */
+  settle?: () => Promise<void>;
 }
 
 export interface KeapCallOptions {
@@ -92,7 +99,12 @@ export class KeapClient implements KeapCaller {
     return this.attempts(options.what ?? method, 'xmlrpc', async () => {
       const p = typeof params === 'function' ? params() : params;
       const result = await this.send(method, p, options);
-      if (result.ok && result.message.kind === 'response') return { ok: true, value: result.message.params[0] ?? null };
+      if (result.ok && result.message.kind === 'response') {
+        const value = result.message.params[0] ?? null;
+        const problem = answerShapeProblem(method, value);
+        if (problem !== undefined) return { ok: false, signal: { kind: 'parse', reason: 'malformed', message: problem } };
+        return { ok: true, value };
+      }
       if (result.ok && result.message.kind === 'fault') return { ok: false, signal: { kind: 'fault', code: result.message.code, text: result.message.message } };
       if (!result.ok) {
         if (result.status === 429) this.checkDailyQuota(result.headers);
@@ -120,6 +132,7 @@ export class KeapClient implements KeapCaller {
     let refreshed = false;
     for (;;) {
       let outcome: Attempt<T>;
+      await this.o.settle?.();
       try {
         outcome = await once();
       } catch (err) {
@@ -144,13 +157,24 @@ export class KeapClient implements KeapCaller {
         case 'retry': {
           const n = attempts.get(c.action.schedule) ?? 0;
           const schedule = this.o.schedules[c.action.schedule];
-          const wait = retryDelay(schedule, n, this.random, parseRetryAfter(retryAfter, this.o.clock.now()));
+          const asked = parseRetryAfter(retryAfter, this.o.clock.now());
+          const cap = retryAfterCap(schedule);
+          if (asked !== undefined && asked > cap) {
+            throw new KeapError(
+              `${c.message}; Keap asked to wait ${formatWait(asked)} before retrying (Retry-After), more than retry.max_delay_ms (${formatWait(cap)}) allows: stopping here, run again later`,
+              'transient_error',
+              c.rule,
+              signal,
+            );
+          }
+          const wait = retryDelay(schedule, n, this.random, asked);
           if (wait === undefined) {
             throw new KeapError(gaveUp(c.message, n), 'transient_error', c.rule, signal);
           }
           attempts.set(c.action.schedule, n + 1);
           this.retries++;
           this.o.log?.('WARN', `${c.message}; retry ${n + 1} in ${formatWait(wait)}`);
+          await this.o.settle?.();
           await this.o.clock.sleep(wait);
           continue;
         }
@@ -238,8 +262,10 @@ function toSignal(err: unknown): Signal {
   throw err;
 }
 
-function formatWait(ms: number): string {
+export function formatWait(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
 }

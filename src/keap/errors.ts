@@ -1,3 +1,5 @@
+import { MAX_BODY_BYTES } from '../http/limits.js';
+
 /**
  * Every way a Keap call can go wrong, classified once, by one table: what came back (a fault with
  * its code and text, an HTTP status, a network error, a body we could not read) decides the action
@@ -386,7 +388,7 @@ export const ERROR_TABLE: readonly Rule[] = [
     action: fail('system_error'),
     explain: (s, what) => `refused the answer to ${what}: ${detail(s)}`,
     doc: {
-      cause: 'The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than 64 MB.',
+      cause: `The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`,
       fix: 'Nothing to fix locally; the answer is refused to protect the connector (XXE, entity expansion, memory).',
     },
     example: { kind: 'parse', reason: 'refused', message: 'response refused: it contains a DOCTYPE or entity declaration, which XML-RPC never needs (XXE guard)' },

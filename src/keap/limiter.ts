@@ -57,6 +57,11 @@ export class RateLimiter {
   constructor(
     limits: Quotas,
     private readonly clock: Clock,
+    /**
+     * Told of every wait before it starts (the runtime flushes output and logs long ones). Waits
+     * are bounded by construction: at most a minute and its guard, whatever the headers say.
+     */
+    private readonly onWait?: (ms: number) => Promise<void> | void,
   ) {
     this.limits = { ...limits };
     this.dayStart = Math.floor(clock.now() / DAY) * DAY;
@@ -77,6 +82,7 @@ export class RateLimiter {
         this.record(now);
         return;
       }
+      await this.onWait?.(wait);
       await this.clock.sleep(wait);
     }
   }

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import axios from 'axios';
 import { InputError } from '../input-error.js';
+import { createHttp } from '../http/instance.js';
+import { basicCredential, postToken, tokenExpiry, tokenRefusal, tokenText } from '../keap/token-endpoint.js';
 import { readJsonObject } from './config.js';
-import { persistConfig } from './runtime.js';
+import { Redactor } from './redact.js';
+import { persistConfig } from './config-file.js';
 
 /**
  * `tap-infusionsoft auth`: the OAuth2 authorization-code flow on the user's machine. A loopback
@@ -80,7 +82,10 @@ export async function runAuth(argv: string[]): Promise<number> {
     await authorize(args);
     return 0;
   } catch (err) {
-    process.stderr.write(`tap-infusionsoft: auth failed: ${(err as Error).message}\n`);
+    // A token URL that echoes the form it was sent would print the client secret.
+    const redactor = new Redactor();
+    redactor.add(args.clientSecret, basicCredential(args.clientId, args.clientSecret));
+    process.stderr.write(`tap-infusionsoft: auth failed: ${redactor.clean((err as Error).message).replace(/\s+/g, ' ')}\n`);
     return 1;
   }
 }
@@ -147,28 +152,21 @@ function page(title: string, text: string): string {
   return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><p>${esc(text)}</p>`;
 }
 
-/** Exchanges the code at the token URL and writes the config (0600). */
+/** Exchanges the code at the token URL (keap/token-endpoint.ts: bounded, no redirects) and writes the config (0600). */
 async function exchange(a: AuthArgs, code: string, redirectUri: string): Promise<void> {
-  const res = await axios.post(
+  const { status, body } = await postToken(
+    createHttp({ timeoutMs: 60_000, maxSockets: 1 }),
     a.tokenUrl,
-    new URLSearchParams({
-      client_id: a.clientId,
-      client_secret: a.clientSecret,
-      code,
-      grant_type: 'authorization_code',
-      redirect_uri: redirectUri,
-    }).toString(),
-    { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }, validateStatus: () => true, timeout: 60_000 },
-  ).catch((err: unknown) => {
-    // Never pass axios's error on: its config carries the client secret.
-    throw new Error(`cannot reach the token URL (${(err as { code?: string }).code ?? 'network error'})`);
-  });
-  const body = res.data as Record<string, unknown>;
-  if (res.status !== 200 || typeof body?.['refresh_token'] !== 'string' || typeof body['access_token'] !== 'string') {
-    const reason = typeof body === 'object' && body ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ') : '';
-    throw new Error(`the token URL refused the code (HTTP ${res.status}${reason ? `, ${reason}` : ''})`);
+    { client_id: a.clientId, client_secret: a.clientSecret, code, grant_type: 'authorization_code', redirect_uri: redirectUri },
+    {},
+    { idleMs: 60_000, deadlineMs: 120_000 },
+  );
+  const refresh = tokenText(body, 'refresh_token');
+  const access = tokenText(body, 'access_token');
+  if (status !== 200 || refresh === undefined || access === undefined) {
+    const reason = tokenRefusal(body);
+    throw new Error(`the token URL refused the code (HTTP ${status}${reason ? `, ${reason}` : ''})`);
   }
-  const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
   const existing = existsSync(a.out) ? readJsonObject(a.out) : {};
   const config: Record<string, unknown> = {
     ...existing,
@@ -176,9 +174,9 @@ async function exchange(a: AuthArgs, code: string, redirectUri: string): Promise
       auth_type: 'oauth2',
       client_id: a.clientId,
       client_secret: a.clientSecret,
-      refresh_token: body['refresh_token'],
-      access_token: body['access_token'],
-      token_expiry: new Date(Date.now() + expiresIn * 1000).toISOString(),
+      refresh_token: refresh,
+      access_token: access,
+      token_expiry: tokenExpiry(Date.now(), body?.['expires_in']),
     },
   };
   if (a.tokenUrl !== KEAP_TOKEN_URL) config['token_url'] = a.tokenUrl;

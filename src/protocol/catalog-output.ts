@@ -1,3 +1,4 @@
+import { sensitiveFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
 
 /** AirbyteCatalog.streams[] (reference/airbyte-protocol.md §3.7). */
@@ -39,9 +40,11 @@ export function singerCatalog(defs: readonly StreamDef[]): { streams: object[] }
         top['forced-replication-method'] = 'FULL_TABLE';
       }
       const automatic = new Set([...d.primaryKey, ...(d.cursorField ? [d.cursorField] : [])]);
+      // Listed only when the config opts in; even then each must be selected by name.
+      const sensitive = new Set(sensitiveFields(d.name, d.kind));
       const fields = Object.keys(d.schema.properties ?? {}).map((f) => ({
         breadcrumb: ['properties', f],
-        metadata: { inclusion: automatic.has(f) ? 'automatic' : 'available', 'selected-by-default': true },
+        metadata: { inclusion: automatic.has(f) ? 'automatic' : 'available', 'selected-by-default': !sensitive.has(f) },
       }));
       const entry: Record<string, unknown> = {
         tap_stream_id: d.name,

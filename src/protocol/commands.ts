@@ -8,6 +8,7 @@ import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
 import { restStreams } from '../streams/rest-registry.js';
+import { sensitiveFields, withoutFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
 import { tableStreams } from '../streams/table-registry.js';
 import type { ReadContext } from '../streams/table-reader.js';
@@ -18,6 +19,7 @@ import { loadSpec } from './config.js';
 import type { Session } from './session.js';
 import { SingerOutput, type SingerStreamInfo } from './singer-output.js';
 import { readStateFile } from './state-input.js';
+import { TrackedSink } from './interrupt.js';
 
 export function runSpec(session: Session): number {
   const spec = loadSpec();
@@ -144,13 +146,20 @@ export async function runRead(
       }
       mode = 'full_refresh';
     }
-    jobs.push({ def, run: { syncMode: mode, schema: s.schema ?? def.schema, state: states.get(s.name) ?? {} } });
+    // Password fields go out only when the config opts in, whatever an older catalog lists.
+    const hidden = settings.includePasswordFields ? [] : sensitiveFields(def.name, def.kind);
+    const asked = s.schema ?? def.schema;
+    const schema = withoutFields(asked, hidden);
+    if (schema !== asked) session.log('INFO', `${def.name}: ${hidden.filter((f) => f in (asked.properties ?? {})).join(', ')} left out (include_password_fields is off)`);
+    jobs.push({ def, run: { syncMode: mode, schema, state: states.get(s.name) ?? {}, omit: hidden } });
   }
 
-  const sink: Sink =
+  const sink = new TrackedSink(
     dialect === 'airbyte'
       ? session.airbyte
-      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now());
+      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now()),
+  );
+  const forget = session.onStop((signal) => sink.stopped(signal));
   for (const p of problems) {
     sink.streamIncomplete(p.stream);
     sink.error(p.message, 'config_error', p.stream);
@@ -164,7 +173,12 @@ export async function runRead(
     startDate: settings.startDate,
     lookbackMs: settings.lookbackSeconds * 1000,
   };
-  const result = await runStreams(jobs, ctx, settings.concurrency);
+  let result;
+  try {
+    result = await runStreams(jobs, ctx, settings.concurrency);
+  } finally {
+    forget();
+  }
   if (runtime.client.requests) session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
   // Credentials refused, a host not found: one line for the whole sync (main.ts reports it).
   if (result.stoppedBy) throw result.stoppedBy;

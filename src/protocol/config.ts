@@ -37,6 +37,8 @@ export interface Settings {
   retry: RetryConfig | undefined;
   /** Singer METRIC log lines on stderr during `read`. */
   metrics: boolean;
+  /** Portal passwords (streams/sensitive-fields.ts) are listed and read only when this is set. */
+  includePasswordFields: boolean;
 }
 
 export interface LoadedConfig {
@@ -192,6 +194,7 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
     requestDeadlineSeconds: (c['request_deadline_seconds'] as number | undefined) ?? 900,
     retry: c['retry'] as RetryConfig | undefined,
     metrics: c['metrics'] === true,
+    includePasswordFields: c['include_password_fields'] === true,
   };
 }
 

@@ -84,7 +84,8 @@ export class SingerOutput implements Sink {
 
   state(stream: string, state: StreamState): void {
     this.bookmarks[stream] = state;
-    this.writer.line(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
+    // A checkpoint goes out now, not with the next chunk of records.
+    this.writer.urgent(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
   }
 
   log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {

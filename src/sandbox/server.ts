@@ -243,7 +243,9 @@ class SandboxServer {
     this.context = methodContext(this.data, { app });
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
-        process.stderr.write(`sandbox: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        // One line; the stack only when asked for, as the connector does.
+        const debug = process.env['TAP_INFUSIONSOFT_DEBUG'] && err instanceof Error ? `\n${err.stack ?? ''}` : '';
+        process.stderr.write(`sandbox: internal error: ${err instanceof Error ? err.message : String(err)}${debug}\n`);
         if (!res.headersSent) {
           res.writeHead(500, { 'Content-Type': 'text/plain' });
           res.end('sandbox error');
@@ -320,7 +322,13 @@ class SandboxServer {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sandbox');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://sandbox');
+    } catch {
+      // `GET http://[ HTTP/1.1` reaches here: Node's parser accepts any target.
+      return answer(res, { status: 400, headers: { 'Content-Type': 'text/plain' }, body: 'Bad Request: the request target is not a URL' });
+    }
     if (url.pathname === XMLRPC_PATH) {
       if (req.method !== 'POST') return answer(res, { status: 405, headers: { Allow: 'POST' }, body: '' });
       return this.xmlrpc(req, res, url);

@@ -5,6 +5,7 @@ import type { ReportConfig } from './report-types.js';
 import { namesCustomFields } from './report-resolve.js';
 import { reportStreamDefs } from './report-streams.js';
 import { readRestModels, restStreamDefs } from './rest-streams.js';
+import { applySensitivePolicy } from './sensitive-fields.js';
 import type { StreamDef } from './stream-def.js';
 import { tableStreamDefs } from './table-streams.js';
 
@@ -13,6 +14,8 @@ export interface CatalogOptions {
   tables: string[] | undefined;
   resources: string[] | undefined;
   reports: readonly ReportConfig[];
+  /** List password fields (streams/sensitive-fields.ts) in the schemas. */
+  includePasswordFields?: boolean;
 }
 
 /**
@@ -32,13 +35,13 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
       log('WARN', `custom fields are not listed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, custom)];
+  return applySensitivePolicy([...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, custom)], o.includePasswordFields ?? false);
 }
 
 /** REST v2: the configured resources with the account's custom fields (from each resource's model), then the reports. */
 async function discoverRest(o: CatalogOptions, client: KeapCaller, log: LogFn): Promise<StreamDef[]> {
   const models = await readRestModels(client, o.resources, (m) => log('WARN', m));
-  return withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports), log);
+  return applySensitivePolicy(withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports), log), o.includePasswordFields ?? false);
 }
 
 /**
@@ -59,8 +62,8 @@ function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn):
  * and the reports. Of these, the config may leave some out (leftOutByConfig).
  */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
-  if (o.api === 'rest') return withReports(restStreamDefs(undefined), reportStreamDefs(o.reports));
-  return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+  const streams = o.api === 'rest' ? withReports(restStreamDefs(undefined), reportStreamDefs(o.reports)) : [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+  return applySensitivePolicy(streams, o.includePasswordFields ?? false);
 }
 
 /** The config lists that pick streams by name, each given (a list) or not (everything). */

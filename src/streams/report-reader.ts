@@ -64,7 +64,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
   }
 
   const configured: JsonSchema = run.schema.properties ? run.schema : r.schema;
-  const shaper = new RecordShaper(fieldsOf(configured), tz, r.record.open);
+  const shaper = new RecordShaper(fieldsOf(configured), tz, { passThrough: r.record.open, keys: r.record.primaryKey, omit: run.omit });
   const keyed = r.record.primaryKey.includes('_key');
   const windowMembers: XmlRpcStruct = window ? { window_start: formatIsoUtc(window.startMs), window_end: formatIsoUtc(window.endMs) } : {};
   const callWindow = window ? { start: new XmlRpcDateTime(tz.formatCompact(window.startMs)), end: new XmlRpcDateTime(tz.formatCompact(window.endMs)) } : undefined;

@@ -33,4 +33,6 @@ export interface StreamRun {
   /** The schema the catalog carries: its properties are the fields to read and emit. */
   schema: JsonSchema;
   state: StreamState;
+  /** Members never emitted, even where the schema is open (sensitive fields not opted in). */
+  omit?: readonly string[];
 }

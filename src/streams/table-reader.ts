@@ -113,7 +113,7 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
   if (cursor && since !== undefined) filter[cursor] = `~>=~ ${tz.queryLowerBound(Date.parse(since))}`;
   const what = `DataService.query on ${entry.table}`;
   const selected = requestedFields(plan.fields, entry, missing);
-  const shaper = new RecordShaper(plan.fields, tz);
+  const shaper = new RecordShaper(plan.fields, tz, { keys: entry.primary_key });
   const estimate = (counted.done ? Promise.resolve(undefined) : client.call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` }))
     .then((n) => {
       if (typeof n !== 'number') return;
@@ -162,7 +162,11 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
           pageItems++;
           if (!isStruct(item)) throw new KeapError(`${what}: expected a struct per row`, 'system_error', 'bad-row');
           const key = item[keyset];
-          if (typeof key !== 'number') throw new KeapError(`${what}: a row without a numeric ${keyset}`, 'system_error', 'bad-row');
+          // Infinity (`<double>1e999</double>`) is a number too: paging past it, or emitting it as a
+          // null key, would lose or merge rows.
+          if (typeof key !== 'number' || !Number.isSafeInteger(key)) {
+            throw new KeapError(`${what}: a row whose ${keyset} is not a finite integer (${describeKey(key)})`, 'system_error', 'bad-row');
+          }
           if (key < lastKey) {
             // The server ignored orderBy: keyset paging would skip rows, so stop loudly instead.
             throw new KeapError(`${what}: rows did not arrive in ${keyset} order; refusing to page on them`, 'system_error', 'unordered');
@@ -302,6 +306,12 @@ export class LookbackMargin {
   current(): string[] | undefined {
     return this.from === undefined || this.overflow ? undefined : [...this.kept];
   }
+}
+
+function describeKey(v: XmlRpcValue | undefined): string {
+  if (v === undefined) return 'none';
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return typeof v === 'string' ? 'a string' : 'a non-number';
 }
 
 function rowKey(row: XmlRpcStruct, key: readonly string[]): string {

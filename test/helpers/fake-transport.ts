@@ -49,7 +49,7 @@ export class FakeTransport {
 
 export function fakeClient(
   script: Answer[],
-  o: { clock?: ManualClock; schedules?: Schedules; quotas?: Quotas; random?: () => number; auth?: Auth } = {},
+  o: { clock?: ManualClock; schedules?: Schedules; quotas?: Quotas; random?: () => number; auth?: Auth; settle?: () => Promise<void> } = {},
 ): { client: KeapClient; transport: FakeTransport; clock: ManualClock; limiter: RateLimiter } {
   const clock = o.clock ?? new ManualClock();
   const transport = new FakeTransport(script);
@@ -65,6 +65,7 @@ export function fakeClient(
     clock,
     schedules: o.schedules ?? DEFAULT_SCHEDULES,
     random: o.random ?? (() => 0.5),
+    settle: o.settle,
   });
   return { client, transport, clock, limiter };
 }
