@@ -1,4 +1,5 @@
 import { TransportError } from '../http/errors.js';
+import { readPage } from '../rest/page.js';
 import { RestParseError, type RestResult, type RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
@@ -67,6 +68,11 @@ export interface RestCall {
   body?: unknown;
   /** Names the call in messages, e.g. "GET /contacts". */
   what?: string;
+  /**
+   * The items key of a list page: the answer is read as a page (rest/page.ts) inside the attempt, so
+   * an answer without its list is retried as malformed, and the call returns the Page.
+   */
+  page?: string;
 }
 
 /** What readers need of the client: one call per API. Per-stream counters wrap it (streams/engine.ts). */
@@ -120,7 +126,7 @@ export class KeapClient implements KeapCaller {
     return this.attempts(what, 'rest', async () => {
       const query = typeof call.query === 'function' ? call.query() : call.query;
       const result = await this.sendRest(method, call.path, query, call.body);
-      if (result.ok) return { ok: true, value: result.json };
+      if (result.ok) return { ok: true, value: call.page === undefined ? result.json : readPage(result.json, call.page) };
       if (result.status === 429) this.checkDailyQuota(result.headers);
       return { ok: false, signal: { kind: 'http', status: result.status, body: result.body, contentType: result.headers['content-type'] }, retryAfter: result.headers['retry-after'] };
     });

@@ -1,7 +1,6 @@
 import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
-import { readPage } from '../rest/page.js';
 import { RestParseError } from '../rest/transport.js';
 import { configSelection, discoverStreams, leftOutByConfig, readableStreams } from '../streams/catalog.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
@@ -47,7 +46,7 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
   try {
     if (loaded.settings.api === 'rest') {
       // One contact: proves the endpoint, the credentials, and read permission.
-      readPage(await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts' }), 'contacts');
+      await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts', page: 'contacts' });
     } else {
       session.log('WARN', XMLRPC_SUNSET);
       // One row of Contact: proves the endpoint, the credentials, and read permission.

@@ -1,7 +1,7 @@
 import type { KeapCaller } from '../keap/client.js';
 import { formatIsoUtc } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
-import { readPage } from '../rest/page.js';
+import type { Page } from '../rest/page.js';
 import { restStreams, type RestStream } from './rest-registry.js';
 import { parseTime, RestShaper, type RestField } from './rest-record.js';
 import type { InProgress, StreamState } from './state.js';
@@ -175,7 +175,7 @@ class RestPass {
       const clauses = this.baseClauses();
       if (after !== undefined) clauses.push(`${sync.id_filter}>${after}`);
       const query = this.query(clauses, `${sync.order_by} asc`);
-      const page = readPage(await this.client.rest({ path, query, what: `GET ${path}` }), this.entry.items_key);
+      const page = (await this.client.rest({ path, query, what: `GET ${path}`, page: this.entry.items_key })) as Page;
       let last = after;
       for (const item of page.items) {
         const record = asRecord(item, path);
@@ -213,7 +213,7 @@ class RestPass {
     let previous: number | undefined;
     for (;;) {
       const q = token === undefined ? query : { ...query, page_token: token };
-      const page = readPage(await this.client.rest({ path, query: q, what: `GET ${path}` }), this.entry.items_key);
+      const page = (await this.client.rest({ path, query: q, what: `GET ${path}`, page: this.entry.items_key })) as Page;
       let older = false;
       for (const item of page.items) {
         const record = asRecord(item, path);
@@ -349,7 +349,7 @@ class ParentQuery {
         q['order_by'] = `${sync.order_by} asc`;
       } else if (token !== undefined) q['page_token'] = token;
       if (all.length) q['filter'] = all.join(';');
-      const page = readPage(await client.rest({ path: p.path, query: q, what: `GET ${p.path}` }), p.items_key);
+      const page = (await client.rest({ path: p.path, query: q, what: `GET ${p.path}`, page: p.items_key })) as Page;
       let last = after;
       for (const item of page.items) {
         const record = asRecord(item, p.path);

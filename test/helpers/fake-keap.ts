@@ -28,14 +28,18 @@ export const CLIENT = { client_id: 'fake-client-id', client_secret: 'fake-client
 
 export interface FakeKeap {
   apiUrl: string;
+  /** The REST v2 base URL: requests under it go to the `rest` handler. */
+  restUrl: string;
   tokenUrl: string;
   requests: FakeRequest[];
   /** Requests to the XML-RPC path, in order. */
   calls(method?: string): FakeRequest[];
   dir: string;
   write(name: string, value: unknown): string;
-  /** A config for this server: XML-RPC, an API key unless `oauth`, fast retries. */
+  /** A config for this server: XML-RPC unless `extra` says `api: 'rest'`, an API key unless `oauth`, fast retries. */
   config(extra?: Record<string, unknown>, auth?: 'api_key' | 'oauth2'): string;
+  /** Requests to the REST v2 paths, in order (path without the base, query included). */
+  restCalls(prefix?: string): FakeRequest[];
   /** An Airbyte configured catalog of table streams (Keap table names). */
   catalog(tables: string[], mode?: 'full_refresh' | 'incremental'): string;
   /** Resolves once a request matching `test` has arrived. */
@@ -48,7 +52,7 @@ export interface FakeKeap {
  * for the XML-RPC endpoint and the token endpoint. The sandbox plays an honest Keap; this plays
  * an attacker or a broken network (issue 12).
  */
-export async function fakeKeap(handlers: { xmlrpc?: Handler; token?: Handler }): Promise<FakeKeap> {
+export async function fakeKeap(handlers: { xmlrpc?: Handler; token?: Handler; rest?: Handler }): Promise<FakeKeap> {
   const requests: FakeRequest[] = [];
   const waiters: { test: (r: FakeRequest) => boolean; resolve: (r: FakeRequest) => void }[] = [];
   const server = http.createServer((req, res) => {
@@ -70,7 +74,8 @@ export async function fakeKeap(handlers: { xmlrpc?: Handler; token?: Handler }):
           w.resolve(r);
         }
       }
-      const handler = r.path === '/token' ? (handlers.token ?? tokenOk()) : r.path === '/xmlrpc' ? (handlers.xmlrpc ?? emptyTables) : notFound;
+      const handler =
+        r.path === '/token' ? (handlers.token ?? tokenOk()) : r.path === '/xmlrpc' ? (handlers.xmlrpc ?? emptyTables) : r.path.startsWith(REST) ? (handlers.rest ?? notFound) : notFound;
       Promise.resolve(handler(r, res)).catch(() => res.destroy());
     });
   });
@@ -80,9 +85,11 @@ export async function fakeKeap(handlers: { xmlrpc?: Handler; token?: Handler }):
   recordSecrets(CLIENT.client_secret, CLIENT.refresh_token, 'fake-api-key-0123456789');
   return {
     apiUrl: `${base}/xmlrpc`,
+    restUrl: `${base}${REST}`,
     tokenUrl: `${base}/token`,
     requests,
     calls: (method) => requests.filter((r) => r.path === '/xmlrpc' && (method === undefined || r.method === method)),
+    restCalls: (prefix = '') => requests.filter((r) => r.path.startsWith(REST + prefix)),
     dir: s.dir,
     write: s.write,
     config(extra = {}, auth = 'api_key') {
@@ -91,6 +98,7 @@ export async function fakeKeap(handlers: { xmlrpc?: Handler; token?: Handler }):
         credentials,
         api: 'xmlrpc',
         api_url: `${base}/xmlrpc`,
+        rest_url: `${base}${REST}`,
         token_url: `${base}/token`,
         requests_per_second: 1000,
         requests_per_minute: 100_000,
@@ -113,6 +121,14 @@ export async function fakeKeap(handlers: { xmlrpc?: Handler; token?: Handler }):
         server.closeAllConnections();
       }),
   };
+}
+
+/** Where the fake serves REST v2 (its rest_url). */
+const REST = '/rest/v2';
+
+/** A REST v2 JSON answer. */
+export function jsonAnswer(res: http.ServerResponse, value: unknown, status = 200, headers: Record<string, string> = {}): void {
+  send(res, status, { 'Content-Type': 'application/json', ...headers }, typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 export function xmlrpcAnswer(res: http.ServerResponse, value: XmlRpcValue): void {
