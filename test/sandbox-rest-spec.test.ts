@@ -103,6 +103,40 @@ const PATHS = [
   '/subscriptions/model',
   '/subscriptions/model/customFields/tabs',
   '/subscriptions/model/customFields/groups',
+  '/sales/payments?filter=amount%3E%3D100%3Bsince_time%3D%3D2020-01-01T00:00:00.000Z&order_by=payment_time%20desc&page_size=5',
+  '/sales/payments?filter=merchant_account_type%3D%3DSTRIPE',
+  '/sales/transactions?filter=is_successful%3D%3Dtrue&order_by=transaction_time%20asc&page_size=5',
+  '/paymentMethods?filter=since_time%3D%3D2021-01-01T00:00:00Z&order_by=created_time%20desc&page_size=5',
+  '/merchants?order_by=name%20desc',
+  '/discounts/shipping?filter=discount_type%3D%3DAMOUNT&order_by=discount_value%20desc',
+  '/discounts/shipping/1',
+  '/discounts/products?filter=apply_to_commissions%3D%3Dfalse&order_by=product_id%20asc',
+  '/discounts/products/2',
+  '/discounts/productCategories?filter=name%3D%3DCategory*%3Bid%21%3D3',
+  '/discounts/productCategories/3',
+  '/discounts/orderTotals?filter=discount_strategy%3D%3DNET&order_by=discount_strategy%20asc',
+  '/discounts/orderTotals/4',
+  '/discounts/freeTrials?filter=hide_price%3D%3DTrue&order_by=free_trial_days%20desc',
+  '/discounts/freeTrials/5',
+  '/shipping',
+  '/webforms?filter=webform_type%3D%3Dlegacy%3Bsince_create_time%3D%3D2019-01-01T00:00:00Z&order_by=name%20asc',
+  '/webforms/7:data',
+  '/affiliates?filter=status%3D%3DACTIVE%3Bid%3C%3D15&order_by=name%20desc&page_size=5',
+  '/affiliates?filter=Tier%3E%3D2',
+  '/affiliates/3',
+  '/affiliates/model',
+  '/affiliates/model/customFields/tabs',
+  '/affiliates/model/customFields/tabs/4',
+  '/affiliates/model/customFields/groups',
+  '/affiliates/model/customFields/groups/4',
+  '/affiliates/summaries?filter=affiliate_ids%3D%3D1,2,3%3Bsince_time%3D%3D2020-01-01T00:00:00Z&order_by=balance%20desc',
+  '/affiliates/summaries?page_size=4',
+  '/affiliates/redirects?order_by=name%20asc',
+  '/affiliates/commissionPrograms?filter=affiliate_id%3D%3D3',
+  '/affiliates/commissionPrograms/2',
+  '/affiliates/commissionPrograms/1/resources',
+  '/affiliates/5/commissionTotal',
+  '/referrals?filter=contact_id%3E10&order_by=referral_time%20desc',
 ];
 
 /** Paths that name rows found by listing first: `{note}` is a note's id, `{note_contact}` its contact. */
@@ -113,7 +147,17 @@ async function nestedPaths(): Promise<string[]> {
   const withImage = [...products.ids()].find((id) => products.value(id, 'LargeImage') !== null);
   const plan = sandbox.data.table('SubscriptionPlan');
   const option = sandbox.data.table('ProductOption');
+  const card = sandbox.data.table('CreditCard');
+  const invoices = sandbox.data.table('Invoice');
+  const seller = Number([...invoices.ids()].map((id) => invoices.value(id, 'AffiliateId')).find((a) => typeof a === 'number' && a > 0));
+  const link = ((await api.ok('/affiliates/redirects?page_size=1'))['affiliate_links'] as Json[])[0] ?? {};
+  const referral = sandbox.data.table('Referral');
   return [
+    `/affiliates/${seller}:commissions?filter=since_time%3D%3D2019-06-01T00:00:00Z&order_by=time_earned%20desc`,
+    `/affiliates/${seller}/payments?order_by=pay_amount%20desc`,
+    `/affiliates/${String(referral.value(1, 'AffiliateId'))}/referrals`,
+    `/affiliates/redirects/${String(link['id'])}`,
+    `/contacts/${String(card.value(1, 'ContactId'))}/paymentMethods?order_by=created_time%20desc`,
     `/products/${String(withImage)}/images/legacyImageData`,
     `/products/${String(plan.value(1, 'ProductId'))}/subscriptions`,
     `/products/${String(plan.value(1, 'ProductId'))}/subscriptions/1`,

@@ -48,11 +48,12 @@ export function existing(table: SandboxTable, id: number, what: string): number 
 }
 
 /**
- * A stable instant for a row of a table that keeps no date (tags, lead sources, files...): spread
- * over the generated history like the ids, so later ids are younger.
+ * A stable instant for a row of a table that keeps no date (tags, lead sources, files...), or of
+ * a generated set of `count` items: spread over the generated history like the ids, so later ids
+ * are younger.
  */
-export function createdAt(data: SandboxData, table: string, id: number): number {
-  const size = Math.max(1, data.sizes[table] ?? 1);
+export function createdAt(data: SandboxData, table: string, id: number, count?: number): number {
+  const size = Math.max(1, count ?? data.sizes[table] ?? 1);
   const jitter = hash4(data.seed, hashString(`rest:created:${table}`), id, 0) / 4294967296;
   const span = DATA_END - DATA_START;
   return floorSecond(DATA_START + Math.min(0.999, (Math.min(id, size) - 1 + jitter) / size) * span);

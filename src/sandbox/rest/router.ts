@@ -8,6 +8,9 @@ import { ORDER_MODELS, orderRoutes } from './commerce-orders.js';
 import { ACTIVITY_MODELS, activityRoutes } from './crm-activities.js';
 import { OPPORTUNITY_MODELS, opportunityRoutes } from './opportunities.js';
 import { productRoutes, SUBSCRIPTION_MODELS } from './commerce-products.js';
+import { salesRoutes } from './commerce-sales.js';
+import { discountAndShippingRoutes } from './commerce-discounts.js';
+import { AFFILIATE_MODELS, affiliateRoutes } from './affiliates.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
@@ -30,7 +33,10 @@ export function allRoutes(): Route[] {
     ...opportunityRoutes(),
     ...orderRoutes(),
     ...productRoutes(),
-    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS]),
+    ...salesRoutes(),
+    ...discountAndShippingRoutes(),
+    ...affiliateRoutes(),
+    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS, ...AFFILIATE_MODELS]),
   ];
 }
 
