@@ -23,6 +23,7 @@ import { compile } from 'json-schema-to-typescript';
 import { parse as parseYaml } from 'yaml';
 import type { JsonSchema } from '../src/streams/json-schema.js';
 import { restStreamName, type RestEntry } from '../src/streams/rest-registry.js';
+import { filterVocabulary } from './rest-filter-vocabulary.js';
 import { REST_RESOURCES, type RestResourceDef } from './rest-resources.js';
 
 interface OpenApiSchema {
@@ -210,9 +211,21 @@ function build(doc: OpenApiDoc, def: RestResourceDef): { entry: RestEntry; schem
     always: def.always ?? [],
     parent: def.parent ?? null,
     flatten: def.flatten ?? null,
+    filters: params.has('filter') ? filterVocabulary(filterText) : null,
+    by_id: def.flatten ? null : byIdPath(doc, def.path),
     description,
   };
   return { entry, schema };
+}
+
+/** The spec's GET path for one record of a list (`/contacts` -> `/contacts/{contact_id}`), if it has one. */
+function byIdPath(doc: OpenApiDoc, path: string): string | null {
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    if (!ops['get'] || !p.startsWith(`${PREFIX}${path}/{`)) continue;
+    const rest = p.slice(PREFIX.length + path.length + 1);
+    if (/^\{[a-z_]+\}$/.test(rest)) return p.slice(PREFIX.length);
+  }
+  return null;
 }
 
 function convert(doc: OpenApiDoc, raw: OpenApiSchema | undefined, nullable: boolean, stack: Set<string>): JsonSchema {
