@@ -6,8 +6,9 @@ import { startSandbox, type SandboxOptions } from './server.js';
  *  [--timezone Z] [--fault-rate R] [--fault-kinds k1,k2] [--per-second N] [--per-minute N]
  *  [--per-day N] [--access-token-ttl S] [--app NAME]`
  *
- * Prints one JSON line (URLs and the credentials the sandbox accepts) once it listens, so a config
- * can be written from it, then serves until SIGINT/SIGTERM. Exit 0 on a signal, 2 on bad flags,
+ * Serves Keap's REST v2 API and its XML-RPC API on one loopback port, over one world of data.
+ * Prints one JSON line (URLs of both APIs and the credentials the sandbox accepts) once it listens,
+ * so a config can be written from it, then serves until SIGINT/SIGTERM. Exit 0 on a signal, 2 on bad flags,
  * 1 when it cannot start.
  */
 
@@ -20,7 +21,8 @@ export interface SandboxCommandIo {
 
 export const SANDBOX_USAGE =
   'usage: tap-infusionsoft sandbox [--port P] [--seed S] [--contacts N] [--latency-ms L] [--cache-pages] [--no-gzip] [--timezone Z] ' +
-  '[--fault-rate R] [--fault-kinds k1,k2] [--per-second N] [--per-minute N] [--per-day N] [--access-token-ttl S] [--app NAME]';
+  '[--fault-rate R] [--fault-kinds k1,k2] [--per-second N] [--per-minute N] [--per-day N] [--access-token-ttl S] [--app NAME]\n' +
+  'Serves Keap REST v2 (rest_url) and XML-RPC (api_url) on one loopback port over the same data.';
 
 class UsageError extends Error {}
 

@@ -223,7 +223,7 @@ export function affiliateRoutes(): Route[] {
         code: textField(A('AffCode')),
       },
       customTable: 'Affiliate',
-      orderBy: { id: self, date_created: (id, ctx) => createdAt(ctx.data, 'Affiliate', id), name: A('AffName'), status: num('Affiliate', 'Status'), code: A('AffCode') },
+      orderBy: { id: self, date_created: (id, ctx) => createdAt(ctx.data, 'Affiliate', id), name: A('AffName'), status: (id, ctx) => String(AFFILIATE_PROPS['status']?.(id, ctx)), code: A('AffCode') },
       table: 'Affiliate',
     }),
     itemRoute({ path: '/affiliates/{id}', find: (ctx) => affiliateId(ctx, 'id'), props: AFFILIATE_PROPS }),

@@ -37,8 +37,8 @@ export interface ListDef<K> {
   /** Every row, ascending by id (path parameters are in ctx.params; throw notFound for a missing parent). */
   keys: (ctx: RestCtx) => readonly K[];
   props: Getters<K>;
-  /** A whole item built at once, where it is shared with other routes (then `props` is empty). */
-  item?: (k: K, ctx: RestCtx) => JsonObject;
+  /** A whole item built at once, where it is shared with other routes or not an object (then `props` is empty). */
+  item?: (k: K, ctx: RestCtx) => Json;
   /** Undefined: the endpoint takes no `filter` parameter (or takes it as search text, below). */
   filters?: FilterFields<K>;
   /**
@@ -73,15 +73,23 @@ interface Matches<K> {
 const MAX_CACHED = 24;
 const caches = new WeakMap<SandboxData, Map<string, Matches<unknown>>>();
 
-/** Renders the named properties of one row, in the getters' order. */
-export function render<K>(props: Getters<K>, k: K, ctx: RestCtx, names?: ReadonlySet<string>): JsonObject {
+/** The getters to run for a selection, in the getters' order (worked out once per page, not per row). */
+function selected<K>(props: Getters<K>, names?: ReadonlySet<string>): [string, Getter<K>][] {
+  return Object.entries(props).filter(([name]) => names === undefined || names.has(name));
+}
+
+function renderWith<K>(getters: readonly [string, Getter<K>][], k: K, ctx: RestCtx): JsonObject {
   const out: JsonObject = {};
-  for (const [name, get] of Object.entries(props)) {
-    if (names !== undefined && !names.has(name)) continue;
+  for (const [name, get] of getters) {
     const v = get(k, ctx);
     if (v !== undefined) out[name] = v;
   }
   return out;
+}
+
+/** Renders the named properties of one row, in the getters' order. */
+export function render<K>(props: Getters<K>, k: K, ctx: RestCtx, names?: ReadonlySet<string>): JsonObject {
+  return renderWith(selected(props, names), k, ctx);
 }
 
 /** The properties a `fields` parameter selects; undefined when the endpoint renders everything. */
@@ -178,10 +186,11 @@ export function listRoute<K>(def: ListDef<K>): Route {
     const keys = matching(def, ctx, filterText, order, orderText);
     const page = keys.slice(offset, offset + size);
     const item = def.item;
-    const body: JsonObject = { [def.items]: page.map((k) => (item === undefined ? render(def.props, k, ctx, names) : item(k, ctx))) };
+    const getters = selected(def.props, names);
+    const body: JsonObject = { [def.items]: page.map((k) => (item === undefined ? renderWith(getters, k, ctx) : item(k, ctx))) };
     if (def.extra !== undefined) Object.assign(body, def.extra(keys, ctx));
     const tokenProperty = def.tokenProperty === undefined ? 'next_page_token' : def.tokenProperty;
-    if (tokenProperty !== null) body[tokenProperty] = offset + size < keys.length ? encodeToken(offset + size, hash, ctx.now) : '';
+    if (tokenProperty !== null) body[tokenProperty] = offset + size < keys.length ? encodeToken(offset + size, hash, ctx.pageTokenTtlMs === undefined ? undefined : ctx.now) : '';
     return ok(body);
   };
   const route: Route = { method: 'GET', path: def.path, handle };

@@ -11,6 +11,10 @@ import { productRoutes, SUBSCRIPTION_MODELS } from './commerce-products.js';
 import { salesRoutes } from './commerce-sales.js';
 import { discountAndShippingRoutes } from './commerce-discounts.js';
 import { AFFILIATE_MODELS, affiliateRoutes } from './affiliates.js';
+import { campaignRoutes } from './marketing-campaigns.js';
+import { emailRoutes } from './marketing-email.js';
+import { leadSourceRoutes } from './lead-sources.js';
+import { accountRoutes } from './account.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
@@ -36,6 +40,10 @@ export function allRoutes(): Route[] {
     ...salesRoutes(),
     ...discountAndShippingRoutes(),
     ...affiliateRoutes(),
+    ...campaignRoutes(),
+    ...emailRoutes(),
+    ...leadSourceRoutes(),
+    ...accountRoutes(),
     ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS, ...AFFILIATE_MODELS]),
   ];
 }
