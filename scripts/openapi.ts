@@ -40,6 +40,23 @@ export interface OpenApiDoc {
   components: { schemas: Record<string, OpenApiSchema> };
 }
 
+/**
+ * The top-level fields of one record of a component schema. All nullable, required or not: a record
+ * carries every field of its schema, null where Keap left one out, and a field Keap calls required
+ * must not make a record invalid the day Keap leaves it out. Times the spec leaves as plain strings
+ * (`*_time` fields, and the cursor, which the connector compares as time) become date-times.
+ */
+export function recordFields(doc: OpenApiDoc, item: OpenApiSchema, where: string, cursor: string | null = null): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const [name, s] of Object.entries(item.properties ?? {})) {
+    if (name.includes('.')) throw new Error(`${where}: field ${name} has a dot, which custom-field columns use`);
+    const converted = convert(doc, s, true, new Set());
+    if (converted.type && typeOf(converted) === 'string' && !converted.format && (/_time$/.test(name) || name === cursor)) converted.format = 'date-time';
+    out[name] = converted;
+  }
+  return out;
+}
+
 export function convert(doc: OpenApiDoc, raw: OpenApiSchema | undefined, nullable: boolean, stack: Set<string>): JsonSchema {
   if (raw === undefined) return {};
   const name = raw.$ref ? refName(raw) : undefined;
