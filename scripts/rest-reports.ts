@@ -159,7 +159,16 @@ export const REST_REPORTS: readonly RestReportDef[] = [
   // ---- Saved searches (saved reports) ----
   { report: 'search_available_fields', endpoint: '/reporting/reports/{report_id}/model', loop: 'saved_searches', answer: 'list', record: { component: 'ReportField' }, key: ['saved_search_id', 'name'] },
   { report: 'saved_search', endpoint: '/reporting/reports/{report_id}:run', method: 'POST', loop: 'saved_searches', answer: 'list', record: { component: 'ReportEntryRecord' }, key: ['_key'] },
-  { report: 'saved_search_fields', endpoint: '/reporting/reports/{report_id}:run', method: 'POST', loop: 'saved_searches', answer: 'list', record: { component: 'ReportEntryRecord' }, key: ['_key'] },
+  {
+    report: 'saved_search_fields',
+    endpoint: '/reporting/reports/{report_id}:run',
+    method: 'POST',
+    loop: 'saved_searches',
+    answer: 'list',
+    record: { component: 'ReportEntryRecord' },
+    key: ['_key'],
+    fieldsAsIs: true,
+  },
   // ---- Shipping ----
   { report: 'shipping_options', endpoint: '/shipping', loop: 'none', answer: 'list', record: { stream: 'shipping' }, key: ['id'] },
   shippingOption('shipping_flat_rate'),

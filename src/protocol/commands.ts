@@ -3,6 +3,7 @@ import { KeapError } from '../keap/errors.js';
 import { readPage } from '../rest/page.js';
 import { RestParseError } from '../rest/transport.js';
 import { discoverStreams, readableStreams } from '../streams/catalog.js';
+import { refuseRestReports } from '../streams/report-streams.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
@@ -32,6 +33,8 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
   let loaded;
   try {
     loaded = session.loadConfig(config);
+    // A report REST v2 cannot serve fails the check in one line, naming the REST stream closest to it.
+    if (loaded.settings.api === 'rest') refuseRestReports(loaded.settings.reports, loaded.settings.timezone);
   } catch (err) {
     if (err instanceof InputError) {
       session.airbyte.connectionStatus('FAILED', err.message);

@@ -64,6 +64,8 @@ export interface RestReportDef {
   itemField?: { column: string; field: string };
   /** `fields` are this table's field names (the migration map makes them REST fields). */
   fieldsOf?: string;
+  /** `fields` goes to Keap as it is (a saved search's column names). */
+  fieldsAsIs?: boolean;
 }
 
 /** A report def joined with what the spec says about its endpoint. */
