@@ -84,8 +84,10 @@ export function translateQuery(table: string, stream: RestStream, text: string, 
     if (!vocabulary.ops.includes(restOp)) throw say(`REST's ${rest} takes ${vocabulary.ops.join(' ')}, not ${restOp}`);
     const wild = operand.indexOf('%');
     if (wild === -1) out.clauses.push(`${rest}${restOp}${operand}`);
-    else if (operand === '%') continue;
-    else if (wild !== operand.length - 1 || op) throw say(`REST matches a prefix only ('Og%' -> ${rest}==Og*), not '${operand}'`);
+    else if (operand === '%') {
+      // On XML-RPC `'%'` is "not empty"; only the record's id is never empty, so only there it reads every row.
+      if (m.rest !== 'id') throw say("REST cannot select non-empty values ('%' alone); leave the field out to read every row");
+    } else if (wild !== operand.length - 1 || op) throw say(`REST matches a prefix only ('Og%' -> ${rest}==Og*), not '${operand}'`);
     else if (!vocabulary.wildcard) throw say(`REST's ${rest} takes no wildcard, only whole values`);
     else out.clauses.push(`${rest}==${operand.slice(0, -1)}*`);
   }
