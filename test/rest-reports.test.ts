@@ -201,7 +201,7 @@ describe('the 39 report ids on REST v2', () => {
   });
 
   it('give the same rows as the same config on XML-RPC, compared by key, where both APIs hold the same data', async () => {
-    const names = REPORT_IDS.filter((id) => !REFUSED.includes(id));
+    const names: string[] = REPORT_IDS.filter((id) => !REFUSED.includes(id));
     const streams = (await xmlrpc.discover()).filter((st) => names.includes(String(st['name'])));
     const catalogPath = scratch().write('catalog.json', { streams: streams.map((stream) => ({ stream, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' })) });
     const r = await capture('read (37 xmlrpc reports)', (st) => runRead(st, 'airbyte', [xmlrpc.configPath], catalogPath, undefined));

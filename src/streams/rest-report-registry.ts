@@ -135,3 +135,15 @@ export function reportMembers(def: RestReportDef, idParam: IdParam | undefined):
   if (def.key?.includes('_key')) m.push('_key');
   return m;
 }
+
+/** The REST v2 endpoint behind a report, in words for the README and spec.json, or why there is none. */
+export function restEndpointText(id: string): string {
+  const r = restReport(id);
+  if (!r) return '';
+  if (r.refused) return `not on REST v2 (closest: the ${r.refused.closest} stream)`;
+  if (id === 'data_record_by_id') return "GET of one record of the table's REST stream (the migration guide)";
+  if (id === 'data_query') return "GET of the table's REST stream, the query as its filter (the migration guide)";
+  const take = r.take && 'member' in r.take ? ` (${r.take.member})` : '';
+  const attach = r.attach ? ` + GET ${r.attach.endpoint}` : '';
+  return `${r.method ?? 'GET'} ${r.endpoint ?? ''}${take}${attach}`;
+}
