@@ -179,6 +179,7 @@ function build(doc: OpenApiDoc, def: RestResourceDef): { entry: RestEntry; schem
     flatten: def.flatten ?? null,
     filters: params.has('filter') ? filterVocabulary(filterText) : null,
     by_id: def.flatten ? null : byIdPath(doc, def.path),
+    by_id_fields: def.flatten ? null : byIdFields(doc, byIdPath(doc, def.path)),
     description,
   };
   return { entry, schema };
@@ -192,6 +193,20 @@ function byIdPath(doc: OpenApiDoc, path: string): string | null {
     if (/^\{[a-z_]+\}$/.test(rest)) return p.slice(PREFIX.length);
   }
   return null;
+}
+
+/**
+ * What the by-id GET's `fields` takes: its enum, or the names its description lists ("Available
+ * fields are: ...", "Allowed values: ..."), without the legacy ones; null when it takes no `fields`.
+ */
+function byIdFields(doc: OpenApiDoc, path: string | null): string[] | null {
+  const p = path === null ? undefined : doc.paths[PREFIX + path]?.['get']?.parameters?.find((x) => x.name === 'fields');
+  if (!p) return null;
+  const text = p.description ?? '';
+  // Legacy values work only where Keap's legacy feature is on: asked elsewhere they fail the request.
+  const legacy = /legacy optional values:\s*([a-z_,\s]+)/i.exec(text)?.[1]?.split(',').map((s) => s.trim()) ?? [];
+  const listed = p.schema?.items?.enum ?? /(?:Available fields are|Allowed values):\s*([^)]*)/i.exec(text)?.[1]?.split(',').map((s) => s.replace(/[`\s.]/g, ''));
+  return listed?.filter((s) => /^[a-z_]+$/.test(s) && !legacy.includes(s)) ?? null;
 }
 
 function singular(stream: string): string {

@@ -74,6 +74,8 @@ export interface RestEntry {
   filters: RestFilters | null;
   /** The spec's GET path for one record (`/contacts/{contact_id}`), or null. */
   by_id: string | null;
+  /** What that GET's `fields` takes (null: no `fields`). */
+  by_id_fields: string[] | null;
   description: string;
 }
 

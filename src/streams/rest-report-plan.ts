@@ -113,19 +113,24 @@ function paramClause(template: string, r: ResolvedReport, fail: (m: string) => I
 function tableReport(r: ResolvedReport, def: RestReport, fail: (m: string) => InputError): RestReport {
   const table = r.params.table ?? '';
   const m = tableMapping(table);
-  if (!m?.stream) throw fail(`table: ${table} is not on REST v2: ${m?.note ?? 'no mapping'}`);
+  if (!m?.stream) throw fail(`table: ${table} is not on REST v2: ${m?.note ?? 'no mapping'}`.replace(/\.$/, ''));
   const stream = restStreams().find((s) => s.stream === m.stream) as RestStream;
   const common = { ...def, record: { stream: stream.stream }, filters: stream.filters, page_size_max: stream.page_size_max, summary: '' };
   if (r.entry.id === 'data_query') {
     return { ...common, endpoint: stream.path, answer: 'list', key: stream.primary_key, items_key: stream.items_key, token_key: stream.paged ? 'next_page_token' : null };
   }
-  if (stream.by_id && !stream.parent) {
+  // The table's Id is the record's `id` (a by-id GET, or the list's id filter), or another field
+  // the list filters on (an Invoice's Id is its order's invoice_id).
+  const id = fieldMapping(table, 'Id') ?? (stream.primary_key.includes('id') ? { rest: 'id' } : undefined);
+  const list = (filter: string): RestReport => ({ ...common, endpoint: stream.path, answer: 'list', filter: [`${filter}=={item}`], key: ['record_id'], items_key: stream.items_key, token_key: null });
+  const canList = !stream.parent && !stream.flatten;
+  if (id?.rest === 'id' && stream.by_id && !stream.parent) {
     return { ...common, endpoint: stream.by_id, answer: 'object', key: ['record_id'], items_key: null, token_key: null };
   }
-  if (stream.sync.kind === 'keyset' && !stream.parent && !stream.flatten) {
-    return { ...common, endpoint: stream.path, answer: 'list', filter: [`${stream.sync.id_filter}=={item}`], key: ['record_id'], items_key: stream.items_key, token_key: null };
-  }
-  throw fail(`table: REST v2 reads ${table} as ${stream.stream} (GET ${stream.path}), which has no read by id; data_query with an 'Id' query reads it`);
+  if (id?.rest === 'id' && stream.sync.kind === 'keyset' && canList) return list(stream.sync.id_filter);
+  const eq = id?.filter && 'eq' in id.filter ? id.filter.eq : undefined;
+  if (id?.rest !== 'id' && eq !== undefined && canList && stream.filters?.fields[eq]) return list(eq);
+  throw fail(`table: REST v2 has no read by id of ${table} (its rows are read as ${stream.stream}, GET ${stream.path}); the closest REST stream is ${stream.stream}`);
 }
 
 /** data_query: the resource stream paged its own way, with the query's clauses and its bookmark. */
@@ -172,6 +177,7 @@ function reportEntryOf(r: ResolvedReport, report: RestReport, key: string[]): Re
     flatten: null,
     filters: report.filters,
     by_id: null,
+    by_id_fields: null,
     description: '',
     schema: {},
   };
@@ -205,14 +211,15 @@ function selectFields(r: ResolvedReport, report: RestReport, own: Record<string,
   return all.filter((f) => out.has(f));
 }
 
-/** `fields` for endpoints that take it: the selected fields it accepts; saved_search_fields: the columns asked for. */
+/**
+ * `fields` for endpoints that take it: the selected fields it accepts (Keap leaves some out unless
+ * asked, and a field left out is lost data). A by-id GET takes its own list; a list GET the stream's.
+ */
 function fieldsParamOf(report: RestReport, selected: string[], stream: RestStream | undefined): string | undefined {
-  if (report.query?.['fields'] !== undefined) return undefined;
-  if (stream?.fields && report.answer !== undefined) {
-    const chosen = stream.fields.filter((f) => selected.includes(f));
-    return chosen.length ? chosen.join(',') : undefined;
-  }
-  return undefined;
+  if (report.query?.['fields'] !== undefined || !stream || report.answer === undefined) return undefined;
+  const accepted = report.answer === 'object' && report.endpoint === stream.by_id ? stream.by_id_fields : report.endpoint === stream.path ? stream.fields : null;
+  const chosen = (accepted ?? []).filter((f) => selected.includes(f));
+  return chosen.length ? chosen.join(',') : undefined;
 }
 
 function memberSchema(name: string): JsonSchema {
