@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filterVocabulary } from '../scripts/rest-filter-vocabulary.js';
 import { KeapTimeZone } from '../src/keap/dates.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { TABLE_MAP } from '../src/streams/migration-map.js';
@@ -18,6 +19,34 @@ import { restUrlOf } from './helpers/sandbox.js';
 const tz = new KeapTimeZone('America/New_York');
 const streamOf = (table: string): RestStream => restStreams().find((s) => s.stream === TABLE_MAP[table]?.stream) as RestStream;
 const q = (table: string, text: string): RestQuery => translateQuery(table, streamOf(table), text, tz);
+
+describe('the filter vocabulary read from the spec', () => {
+  it('takes each field\'s operators, wildcard and list form from its line of the filter text', () => {
+    const v = filterVocabulary(
+      [
+        'Filter to apply, allowed fields are:',
+        '- (String) `id` - Allowable operators: "==","<=", "<", ">=", ">", "!="',
+        '- (String) `name` - Wildcard matching allowed',
+        '- (String) `title` — supports `==`. Bare value matches anywhere in the title (contains).',
+        '   Wildcard prefix match also supported (e.g. `title==Follow*`)',
+        '- (Set[String]) `ids` — accepts a list of contact IDs (e.g. `ids==1,2,3`)',
+        '- (String) `tag_ids`',
+        '- (String) contact_id',
+        'Custom fields can be filtered by their field_name (case-insensitive).',
+      ].join('\n'),
+    );
+    expect(v.fields).toEqual({
+      id: { ops: ['==', '!=', '>=', '<=', '>', '<'], wildcard: false, list: false },
+      name: { ops: ['=='], wildcard: true, list: false },
+      title: { ops: ['=='], wildcard: true, list: false },
+      ids: { ops: ['=='], wildcard: false, list: true },
+      tag_ids: { ops: ['=='], wildcard: false, list: true },
+      contact_id: { ops: ['=='], wildcard: false, list: false },
+    });
+    expect(v.custom).toBe(true);
+    expect(filterVocabulary('- (String) `since_time`').custom).toBe(false);
+  });
+});
 
 describe('the menu query as a REST filter', () => {
   it('maps fields, wildcards, operators, lists and dates (in the app zone) to the filters the spec lists', () => {

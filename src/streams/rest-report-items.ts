@@ -71,7 +71,7 @@ export async function reportSegments(r: ResolvedReport, plan: RestReportPlan, ct
     case 'invoice_order': {
       const invoice = String(params.invoice_id ?? '');
       const found: string[] = [];
-      await pages(ctx.client, '/orders', 'orders', { filter: `invoice_id==${invoice}` }, (o) => {
+      await pages(ctx, '/orders', 'orders', { filter: `invoice_id==${invoice}` }, (o) => {
         if (o['id'] !== undefined && o['id'] !== null) found.push(String(o['id']));
       });
       if (found.length === 0) ctx.sink.log('WARN', `${r.stream}: no order has invoice ${invoice}; skipped`);
@@ -86,11 +86,11 @@ function fill(endpoint: string, id: string): string {
 }
 
 /** Every item of a list, page by page (the small lookups a report needs). */
-async function pages(client: KeapCaller, path: string, itemsKey: string, query: Record<string, string>, visit: (item: Record<string, unknown>) => void): Promise<void> {
+async function pages(ctx: ReadContext, path: string, itemsKey: string, query: Record<string, string>, visit: (item: Record<string, unknown>) => void): Promise<void> {
   let token: string | undefined;
   do {
-    const q: Record<string, string> = { page_size: '1000', ...query, ...(token === undefined ? {} : { page_token: token }) };
-    const page = readPage(await client.rest({ path, query: q, what: `GET ${path}` }), itemsKey);
+    const q: Record<string, string> = { page_size: String(Math.min(ctx.pageSize, 1000)), ...query, ...(token === undefined ? {} : { page_token: token }) };
+    const page = readPage(await ctx.client.rest({ path, query: q, what: `GET ${path}` }), itemsKey);
     for (const item of page.items) if (typeof item === 'object' && item !== null && !Array.isArray(item)) visit(item as Record<string, unknown>);
     token = page.nextPageToken;
   } while (token !== undefined);
@@ -99,7 +99,7 @@ async function pages(client: KeapCaller, path: string, itemsKey: string, query: 
 /** Every id of a list, in id order. */
 async function allIds(ctx: ReadContext, path: string, itemsKey: string): Promise<string[]> {
   const ids: string[] = [];
-  await pages(ctx.client, path, itemsKey, {}, (item) => {
+  await pages(ctx, path, itemsKey, {}, (item) => {
     if (item['id'] !== undefined && item['id'] !== null) ids.push(String(item['id']));
   });
   return ids;
@@ -127,7 +127,7 @@ async function tagIds(r: ResolvedReport, ctx: ReadContext): Promise<string[]> {
       continue;
     }
     const matches: string[] = [];
-    await pages(ctx.client, '/tags', 'tags', { filter: `name==${t}` }, (item) => {
+    await pages(ctx, '/tags', 'tags', { filter: `name==${t}` }, (item) => {
       if (typeof item['name'] === 'string' && item['name'].toLowerCase() === t.toLowerCase()) matches.push(String(item['id']));
     });
     if (matches.length === 0) throw new InputError('config', `${r.where}: tags: no tag is named '${t}' ('tap-infusionsoft list tags' shows them)`);
@@ -161,7 +161,7 @@ async function savedSearches(r: ResolvedReport, ctx: ReadContext): Promise<{ id:
   }
   const matches = nameMatcher(params.saved_search_filter ?? '*');
   const out: { id: string; user: string | null }[] = [];
-  await pages(ctx.client, '/reporting/reports', 'reports', {}, (report) => {
+  await pages(ctx, '/reporting/reports', 'reports', {}, (report) => {
     if (typeof report['name'] === 'string' && matches(report['name']) && report['id'] !== undefined) out.push({ id: String(report['id']), user: userOf(report) });
   });
   if (out.length === 0) ctx.sink.log('WARN', `${r.stream}: no saved search matches '${params.saved_search_filter ?? '*'}'`);
