@@ -45,7 +45,8 @@ export function planRestReport(r: ResolvedReport, tz: KeapTimeZone): RestReportP
     throw fail(`not on REST v2: ${def.refused.why}; the closest REST stream is ${def.refused.closest}. Set "api": "xmlrpc" to read this report until Keap switches XML-RPC off on 2026-12-31`);
   }
   const report = def.loop === 'table' ? tableReport(r, def, fail) : def;
-  const stream = restStreams().find((s) => 'record' in report && report.record && 'stream' in report.record && s.stream === report.record.stream);
+  const streamName = report.record && 'stream' in report.record ? report.record.stream : undefined;
+  const stream = restStreams().find((s) => s.stream === streamName);
   let query: RestQuery | undefined;
   let base: RestStream | undefined;
   if (r.entry.id === 'data_query' && stream) {
@@ -66,7 +67,10 @@ export function planRestReport(r: ResolvedReport, tz: KeapTimeZone): RestReportP
     const items = own[report.take.member]?.items;
     own = { [report.take.as]: { ...(items ?? {}), type: ['null', typeOf(items) ?? 'string'] } };
   }
+  const cursor = report.window ? 'window_end' : query?.bookmark ? (base?.cursor ?? null) : null;
   const selected = selectFields(r, report, own, stream, fail);
+  // The bookmark's field goes out whatever `fields` says: the state is kept on it.
+  if (cursor && cursor in own && !selected.includes(cursor)) selected.push(cursor);
   const members = reportMembers(report, r.entry.idParam).filter((m) => !(m in own));
   const properties: Record<string, JsonSchema> = {};
   for (const m of members) properties[m] = memberSchema(m);
@@ -75,7 +79,6 @@ export function planRestReport(r: ResolvedReport, tz: KeapTimeZone): RestReportP
 
   const clauses = [...(query?.clauses ?? []), ...(report.loop === 'none' ? (report.filter ?? []).map((c) => paramClause(c, r, fail)) : [])];
   const key = r.entry.id === 'data_query' ? (stream?.primary_key ?? ['id']) : (report.key ?? []);
-  const cursor = report.window ? 'window_end' : query?.bookmark ? (base?.cursor ?? null) : null;
   const endpoint = report.endpoint ?? stream?.path ?? '';
   const description = `${r.entry.title}. REST v2: ${report.method ?? 'GET'} ${endpoint}${report.summary ? ` (${report.summary.replace(/\.$/, '')})` : ''}${loopText(report)}.`;
   return {
@@ -150,7 +153,7 @@ function queryEntry(stream: RestStream, query: RestQuery | undefined, r: Resolve
   // A query on the keyset's own id field would fight the keyset's `id>N`: page by Keap's tokens instead.
   if (sync.kind === 'keyset') {
     const idFilter = sync.id_filter;
-    if (query?.clauses.some((c) => c.startsWith(idFilter) && /^[a-z_]+(==|!=|>=|<=|>|<)/.test(c) && c.split(/[=<>!]/)[0] === idFilter)) {
+    if (query?.clauses.some((c) => c.split(/[=<>!]/)[0] === idFilter)) {
       sync = sync.since !== undefined ? { kind: 'filter', since: sync.since, order_by: sync.order_by } : { kind: 'full', order_by: sync.order_by };
     }
   }
