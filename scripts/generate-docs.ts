@@ -277,7 +277,8 @@ function restSection(entry: ReportEntry, resolved: NonNullable<ReturnType<typeof
   const shown = fields.slice(0, 12).map(([k, v]) => `${code(k)} ${shortType(v)}`);
   const more = fields.length > shown.length ? `, … ${fields.length - shown.length} more` : '';
   const incremental = plan.cursor ? ` · incremental (cursor ${code(plan.cursor)})` : '';
-  return `On REST v2 (\`api: rest\`): ${code(restEndpointText(entry.id))}${incremental} · primary key ${plan.primaryKey.length ? plan.primaryKey.map(code).join(' + ') : 'none'}. Record: ${shown.join(', ')}${more}.`;
+  const endpoint = restEndpointText(entry.id);
+  return `On REST v2 (\`api: rest\`): ${/^(GET|POST) /.test(endpoint) ? code(endpoint) : endpoint}${incremental} · primary key ${plan.primaryKey.length ? plan.primaryKey.map(code).join(' + ') : 'none'}. Record: ${shown.join(', ')}${more}.`;
 }
 
 export function reportsReference(): string {
