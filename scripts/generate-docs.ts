@@ -6,7 +6,8 @@
  *   <!-- END name -->
  *
  * from the sources of truth: spec.json (config reference, the Meltano plugin definition), the table
- * registry (streams), the report registry (reports reference), the error table, the retry schedules
+ * registry (streams), the report registries (reports reference), the migration map (migration
+ * guide), the error table, the retry schedules
  * and quotas, and the errors the input checks raise (produced here by feeding them bad input, so
  * the quoted messages are the real ones). Everything outside the markers is written by hand.
  * test/docs.test.ts fails when README.md differs from what this writes.
@@ -39,6 +40,10 @@ import { restStreams, type RestStream } from '../src/streams/rest-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
 import { LEFT_OUT, REST_RESOURCES } from './rest-resources.js';
 import { UNCONFIRMED_CURSORS } from './evidence-corrections.js';
+import { KeapTimeZone } from '../src/keap/dates.js';
+import { planRestReport } from '../src/streams/rest-report-plan.js';
+import { restEndpointText, restReport } from '../src/streams/rest-report-registry.js';
+import { migrationGuide } from './migration-guide.js';
 
 type Json = Record<string, unknown>;
 
@@ -300,14 +305,28 @@ function reportSection(entry: ReportEntry): string {
   if (paramRows.length) lines.push(table(['Parameter', 'Type', 'Required', 'Description'], paramRows), '');
   else lines.push('No parameters.', '');
   lines.push('```json', JSON.stringify(example), '```', '');
-  lines.push(`Record: ${shown.join(', ')}${more}.${unverified ? ' Keys Keap adds beyond these pass through unchanged (the shape is not verified against a live account).' : ''}`);
+  lines.push(`Record: ${shown.join(', ')}${more}.${unverified ? ' Keys Keap adds beyond these pass through unchanged (the shape is not verified against a live account).' : ''}`, '');
+  lines.push(restSection(entry, resolved));
   return lines.join('\n');
+}
+
+/** The same entry on REST v2: the endpoint, key and record, or why REST v2 lacks the report. */
+function restSection(entry: ReportEntry, resolved: NonNullable<ReturnType<typeof resolveReports>[number]>): string {
+  const refused = restReport(entry.id)?.refused;
+  if (refused) return `On REST v2 (\`api: rest\`): not served. ${cell(refused.why.charAt(0).toUpperCase() + refused.why.slice(1))}; the closest REST stream is ${code(refused.closest)}. \`check\` and \`discover\` refuse the entry in one line.`;
+  const plan = planRestReport(resolved, new KeapTimeZone('America/New_York'));
+  const fields = Object.entries(plan.schema.properties ?? {});
+  const shown = fields.slice(0, 12).map(([k, v]) => `${code(k)} ${shortType(v)}`);
+  const more = fields.length > shown.length ? `, … ${fields.length - shown.length} more` : '';
+  const incremental = plan.cursor ? ` · incremental (cursor ${code(plan.cursor)})` : '';
+  const endpoint = restEndpointText(entry.id);
+  return `On REST v2 (\`api: rest\`): ${/^(GET|POST) /.test(endpoint) ? code(endpoint) : endpoint}${incremental} · primary key ${plan.primaryKey.length ? plan.primaryKey.map(code).join(' + ') : 'none'}. Record: ${shown.join(', ')}${more}.`;
 }
 
 export function reportsReference(): string {
   const index = table(
-    ['Report id', 'Menu title', 'XML-RPC method'],
-    REPORTS.map((r) => [`[${code(r.id)}](#${anchor(`${r.id} — ${r.title}`)})`, cell(r.title), code(r.method)]),
+    ['Report id', 'Menu title', 'XML-RPC method', 'REST v2 endpoint'],
+    REPORTS.map((r) => [`[${code(r.id)}](#${anchor(`${r.id} — ${r.title}`)})`, cell(r.title), code(r.method), cell(restEndpointText(r.id))]),
   );
   return [index, '', ...REPORTS.map(reportSection).flatMap((s) => [s, ''])].join('\n').trimEnd();
 }
@@ -717,6 +736,7 @@ export function renderSections(): Map<string, string> {
     ['resources', resourcesReference()],
     ['tables', tablesReference()],
     ['reports-reference', reportsReference()],
+    ['migration-guide', migrationGuide()],
     ['rate-limits', rateLimitsReference()],
     ['errors-reference', errorsReference()],
     ['meltano-plugin', meltanoPlugin()],

@@ -53,7 +53,7 @@ describe('README.md', () => {
 
   it('has every generated section as scripts/generate-docs.ts writes it (run node dist/scripts/generate-docs.js)', () => {
     const sections = renderSections();
-    expect([...sections.keys()]).toEqual(['cli-usage', 'config-reference', 'resources', 'tables', 'reports-reference', 'rate-limits', 'errors-reference', 'meltano-plugin', 'sandbox-flags']);
+    expect([...sections.keys()]).toEqual(['cli-usage', 'config-reference', 'resources', 'tables', 'reports-reference', 'migration-guide', 'rate-limits', 'errors-reference', 'meltano-plugin', 'sandbox-flags']);
     expect(applySections(readme, sections)).toBe(readme);
   });
 

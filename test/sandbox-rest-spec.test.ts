@@ -204,6 +204,8 @@ const PATHS = [
   '/reporting/reports?filter=since_created_time%3D%3D2019-01-01&order_by=name%20asc',
   '/reporting/reports/3',
   '/reporting/reports/3/model',
+  '/settings/applications:getConfiguration',
+  '/settings/applications:getConfiguration?fields=ECOMMERCE,INVOICE',
 ];
 
 /** Paths that name rows found by listing first: `{note}` is a note's id, `{note_contact}` its contact. */
@@ -424,10 +426,11 @@ describe('the sandbox REST v2 API against the official spec', () => {
     }
   });
 
-  it('serves every GET path of the spec that holds account data, and the report run', () => {
+  it('serves every GET path of the spec that holds account data, the report run, and the setting a report reads', () => {
     const reference = /^\/(locales|settings|oauth\/connect\/userinfo|integrations\/wordpress|businessProfile)(\/|:|$)/;
     const served = new Set(new RestRouter().routes.map((r) => `${r.method} ${r.path}`));
-    const wanted = spec.operations.filter((o) => (o.method === 'GET' && !reference.test(o.path)) || o.path === '/reporting/reports/{report_id}:run').map((o) => `${o.method} ${o.path}`);
+    const reports = ['/reporting/reports/{report_id}:run', '/settings/applications:getConfiguration'];
+    const wanted = spec.operations.filter((o) => (o.method === 'GET' && !reference.test(o.path)) || reports.includes(o.path)).map((o) => `${o.method} ${o.path}`);
     expect(wanted.filter((w) => !served.has(w))).toEqual([]);
     expect(served.size).toBe(wanted.length);
   });

@@ -1,5 +1,4 @@
 import { TransportError } from '../http/errors.js';
-import { readPage } from '../rest/page.js';
 import { RestParseError, type RestResult, type RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
@@ -69,10 +68,11 @@ export interface RestCall {
   /** Names the call in messages, e.g. "GET /contacts". */
   what?: string;
   /**
-   * The items key of a list page: the answer is read as a page (rest/page.ts) inside the attempt, so
-   * an answer without its list is retried as malformed, and the call returns the Page.
+   * Reads the parsed answer inside the attempt (a list page: rest/page.ts readPage), so an answer of
+   * the wrong shape (a RestParseError) is retried as malformed rather than taken as empty; the call
+   * returns what this returns.
    */
-  page?: string;
+  read?: (json: unknown) => unknown;
 }
 
 /** What readers need of the client: one call per API. Per-stream counters wrap it (streams/engine.ts). */
@@ -126,7 +126,7 @@ export class KeapClient implements KeapCaller {
     return this.attempts(what, 'rest', async () => {
       const query = typeof call.query === 'function' ? call.query() : call.query;
       const result = await this.sendRest(method, call.path, query, call.body);
-      if (result.ok) return { ok: true, value: call.page === undefined ? result.json : readPage(result.json, call.page) };
+      if (result.ok) return { ok: true, value: call.read === undefined ? result.json : call.read(result.json) };
       if (result.status === 429) this.checkDailyQuota(result.headers);
       return { ok: false, signal: { kind: 'http', status: result.status, body: result.body, contentType: result.headers['content-type'] }, retryAfter: result.headers['retry-after'] };
     });

@@ -1,8 +1,10 @@
 import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
+import { readPage } from '../rest/page.js';
 import { RestParseError } from '../rest/transport.js';
 import { configSelection, discoverStreams, leftOutByConfig, readableStreams } from '../streams/catalog.js';
+import { refuseRestReports } from '../streams/report-streams.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
@@ -34,6 +36,8 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
   let loaded;
   try {
     loaded = session.loadConfig(config);
+    // A report REST v2 cannot serve fails the check in one line, naming the REST stream closest to it.
+    if (loaded.settings.api === 'rest') refuseRestReports(loaded.settings.reports, loaded.settings.timezone);
   } catch (err) {
     if (err instanceof InputError) {
       session.airbyte.connectionStatus('FAILED', err.message);
@@ -46,7 +50,7 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
   try {
     if (loaded.settings.api === 'rest') {
       // One contact: proves the endpoint, the credentials, and read permission.
-      await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts', page: 'contacts' });
+      await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts', read: (json) => readPage(json, 'contacts') });
     } else {
       session.log('WARN', XMLRPC_SUNSET);
       // One row of Contact: proves the endpoint, the credentials, and read permission.

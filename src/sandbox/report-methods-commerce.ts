@@ -1,4 +1,5 @@
 import { XmlRpcBase64, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
+import { PAYMENT_OPTIONS } from './rest/settings.js';
 import { recordNotFound } from './keap-fault.js';
 import { registerMethods, type MethodContext, type MethodHandler } from './methods.js';
 import { DISCOUNT_COUNT, discountOf, freeTrialOf, ORDER_TOTAL_RANGES, SHIPPING, WEB_FORMS, type Discount, type DiscountKind, type ShippingOption } from './catalog.js';
@@ -101,7 +102,7 @@ const invoices: Record<string, MethodHandler> = {
   },
   'InvoiceService.getAllPaymentOptions': (ctx, v) => {
     ctx.params(v, '(String key)').count(0);
-    return { CREDIT_CARD: 'Credit Card', PAYPAL: 'PayPal', CHECK: 'Check', CASH: 'Cash' };
+    return { ...PAYMENT_OPTIONS };
   },
   'InvoiceService.getPayments': (ctx, v) => {
     const id = existing(ctx.table('Invoice'), ctx.params(v, '(String key, int invoiceId)').count(1).int(0));

@@ -1,9 +1,10 @@
 import type { KeapCaller, KeapClient, LogFn } from '../keap/client.js';
+import type { KeapTimeZone } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
 import { readCustomFields, type CustomField } from './custom-fields.js';
 import type { ReportConfig } from './report-types.js';
 import { namesCustomFields } from './report-resolve.js';
-import { reportStreamDefs } from './report-streams.js';
+import { refuseRestReports, reportStreamDefs } from './report-streams.js';
 import { readRestModels, restStreamDefs } from './rest-streams.js';
 import { applySensitivePolicy } from './sensitive-fields.js';
 import type { StreamDef } from './stream-def.js';
@@ -16,6 +17,8 @@ export interface CatalogOptions {
   reports: readonly ReportConfig[];
   /** List password fields (streams/sensitive-fields.ts) in the schemas. */
   includePasswordFields?: boolean;
+  /** The app's time zone (REST queries' dates). */
+  timezone: KeapTimeZone;
 }
 
 /**
@@ -35,19 +38,21 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
       log('WARN', `custom fields are not listed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return applySensitivePolicy([...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, custom)], o.includePasswordFields ?? false);
+  return applySensitivePolicy([...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, undefined, custom)], o.includePasswordFields ?? false);
 }
 
 /** REST v2: the configured resources with the account's custom fields (from each resource's model), then the reports. */
 async function discoverRest(o: CatalogOptions, client: KeapCaller, log: LogFn): Promise<StreamDef[]> {
+  refuseRestReports(o.reports, o.timezone);
   const models = await readRestModels(client, o.resources, (m) => log('WARN', m));
-  return applySensitivePolicy(withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports), log), o.includePasswordFields ?? false);
+  return applySensitivePolicy(withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports, { api: 'rest', tz: o.timezone }), log), o.includePasswordFields ?? false);
 }
 
 /**
- * Report entries keep the names users gave them (a report id like `webforms` or
- * `affiliate_commissions` is also a REST resource's name): an explicit report entry wins, and the
- * resource of the same name is not offered in that run, with a line saying how to have both.
+ * Report entries keep the names users gave them: four report ids are also REST resource names
+ * (affiliate_commissions, affiliate_payments, discount_shipping, webforms), so an explicit report
+ * entry wins, as on XML-RPC, and the resource of that name is not offered in that run, with a line
+ * saying how to have both.
  */
 function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn): StreamDef[] {
   const taken = new Set(reports.map((r) => r.name));
@@ -62,7 +67,7 @@ function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn):
  * and the reports. Of these, the config may leave some out (leftOutByConfig).
  */
 export function readableStreams(o: CatalogOptions): StreamDef[] {
-  const streams = o.api === 'rest' ? withReports(restStreamDefs(undefined), reportStreamDefs(o.reports)) : [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+  const streams = o.api === 'rest' ? withReports(restStreamDefs(undefined), reportStreamDefs(o.reports, { api: 'rest', tz: o.timezone })) : [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
   return applySensitivePolicy(streams, o.includePasswordFields ?? false);
 }
 

@@ -1,7 +1,7 @@
 import type { KeapCaller } from '../keap/client.js';
 import { formatIsoUtc } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
-import type { Page } from '../rest/page.js';
+import { readPage, type Page } from '../rest/page.js';
 import { restStreams, type RestStream } from './rest-registry.js';
 import { parseTime, RestShaper, type RestField } from './rest-record.js';
 import type { InProgress, StreamState } from './state.js';
@@ -29,6 +29,48 @@ export interface RestPlan {
   fieldsParam: string | undefined;
   incremental: boolean;
   state: StreamState;
+  /** A report's pass: what it reads beyond a resource's (rest-report-reader.ts). */
+  report?: RestReportPass;
+}
+
+/**
+ * One run of requests in a pass: a nested collection's parent, a report's affiliate or tag. A pass
+ * reads its segments in key order and checkpoints after each, so it resumes after the last one done.
+ */
+export interface RestSegment {
+  key: string;
+  path: string;
+  /** Filter clauses of this segment's requests. */
+  clauses: string[];
+  /** Columns every record of the segment carries (the parent's id, the report's members). */
+  columns: Record<string, unknown>;
+}
+
+/** A record as the report emits it, with the columns it carries beside its own fields. */
+export interface Expanded {
+  record: Record<string, unknown>;
+  columns: Record<string, unknown>;
+}
+
+export interface RestReportPass {
+  /** The segments (undefined: the entry's path once, or its parents). */
+  segments: () => Promise<RestSegment[] | undefined>;
+  /** Filter clauses and query parameters of every request. */
+  clauses: string[];
+  query: Record<string, string>;
+  method: 'GET' | 'POST';
+  /** The answer is one object (a by-id GET), not a list page. */
+  object: boolean;
+  /** The answer's next-page token key (a report run's is `page_token`). */
+  tokenKey: string;
+  /** Where a pass that is not resumed starts (a date window's start), instead of the bookmark. */
+  since: string | undefined;
+  /** The pass's start, as the report worked out its window from it. */
+  startedAt: string;
+  /** An answer's item as the records to emit. */
+  expand: (item: Record<string, unknown>, columns: Record<string, unknown>) => Promise<Expanded[]>;
+  /** Keys the finished pass's state carries beside LastSuccessfulRun (a date window's end). */
+  finalState: Record<string, string>;
 }
 
 /** Keap stamps rows to the second: a pass always re-reads at least this much of the last one. */
@@ -74,9 +116,10 @@ class RestPass {
     this.cursor = plan.incremental ? plan.entry.cursor : null;
     this.prev = plan.state;
     this.resumed = this.prev.in_progress;
-    this.startedAt = this.resumed?.started_at ?? formatIsoUtc(ctx.clock.now());
+    this.startedAt = this.resumed?.started_at ?? plan.report?.startedAt ?? formatIsoUtc(ctx.clock.now());
     const overlap = Math.max(ctx.lookbackMs, MIN_OVERLAP_MS);
-    this.since = this.resumed ? this.resumed.since : this.cursor ? lowerBound(this.prev, overlap, ctx.startDate) : undefined;
+    const report = plan.report;
+    this.since = this.resumed ? this.resumed.since : report?.since !== undefined ? report.since : this.cursor ? lowerBound(this.prev, overlap, ctx.startDate) : undefined;
     this.shaper = new RestShaper(plan.fields);
     this.margin = new LookbackMargin(this.cursor ? overlap : 0, this.startedAt, this.prev.recent, this.resumed?.recent);
     this.maxCursor = this.cursor ? (this.prev[this.cursor] as string | undefined) : undefined;
@@ -87,9 +130,11 @@ class RestPass {
   async run(): Promise<void> {
     const stream = this.entry.stream;
     if (this.resumed) this.ctx.sink.log('INFO', `${stream}: resuming the pass started ${this.resumed.started_at}`);
-    if (this.entry.parent) await this.readChildren();
-    else await this.readSegment(this.entry.path, {}, this.resumedPosition());
-    const done: StreamState = { LastSuccessfulRun: this.startedAt };
+    const segments = await this.plan.report?.segments();
+    if (segments) await this.readSegments(segments);
+    else if (this.entry.parent) await this.readSegments(await this.parentSegments());
+    else await this.readSegment({ key: '', path: this.entry.path, clauses: [], columns: {} }, this.resumedPosition());
+    const done: StreamState = { LastSuccessfulRun: this.startedAt, ...this.plan.report?.finalState };
     if (this.cursor && this.maxCursor !== undefined) done[this.cursor] = this.maxCursor;
     const recent = this.margin.current();
     if (recent?.length) done.recent = recent;
@@ -105,28 +150,28 @@ class RestPass {
     return pos;
   }
 
-  /**
-   * A nested collection: the parent's ids (all of them, or those changed since the bookmark when the
-   * parent's change marks the child's), in ascending order, each read to the end in turn.
-   */
-  private async readChildren(): Promise<void> {
+  /** A nested collection's segments: one per parent id (all, or those changed since the bookmark when the parent's change marks the child's). */
+  private async parentSegments(): Promise<RestSegment[]> {
     const parent = this.entry.parent;
-    if (!parent) return;
-    const ids = await this.parentIds();
+    if (!parent) return [];
+    return (await this.parentIds()).map((id) => ({ key: id, path: this.entry.path.replace(`{${parent.param}}`, encodeURIComponent(id)), clauses: [], columns: { [parent.column]: id } }));
+  }
+
+  /** Reads the segments in ascending key order, each to its end, after the last one a resumed pass finished. */
+  private async readSegments(segments: readonly RestSegment[]): Promise<void> {
     const after = this.parentAfter;
     let quiet = 0;
-    for (const id of ids) {
-      if (after !== undefined && compareIds(id, after) <= 0) continue;
-      const resumeHere = this.resumed?.item === id ? this.resumedPosition() : {};
-      const path = this.entry.path.replace(`{${parent.param}}`, encodeURIComponent(id));
+    for (const segment of [...segments].sort((a, b) => compareIds(a.key, b.key))) {
+      if (after !== undefined && compareIds(segment.key, after) <= 0) continue;
+      const resumeHere = this.resumed?.item === segment.key ? this.resumedPosition() : {};
       const before = this.sinceState;
-      this.currentParent = id;
-      await this.readSegment(path, { [parent.column]: id }, resumeHere);
+      this.currentParent = segment.key;
+      await this.readSegment(segment, resumeHere);
       this.currentParent = undefined;
-      this.parentAfter = id;
+      this.parentAfter = segment.key;
       quiet++;
-      // One checkpoint per parent would flood the output for thousands of tags with no contacts:
-      // checkpoint when records went out, or every 50 parents.
+      // One checkpoint per segment would flood the output for thousands of tags with no contacts:
+      // checkpoint when records went out, or every 50 segments.
       if (this.sinceState > before || quiet >= 50) {
         this.checkpoint({});
         quiet = 0;
@@ -149,33 +194,49 @@ class RestPass {
     return [...new Set(ids)].sort(compareIds);
   }
 
-  /** Reads one path to its end from `start`, checkpointing after every page that is not the last. */
-  private async readSegment(path: string, columns: Record<string, string>, start: Position): Promise<void> {
+  /** Reads one segment to its end from `start`, checkpointing after every page that is not the last. */
+  private async readSegment(segment: RestSegment, start: Position): Promise<void> {
     const save = (pos: Position): void => this.checkpoint(pos);
-    const sync = this.entry.sync;
-    if (sync.kind === 'keyset') return this.keyset(path, columns, start, save);
-    for (;;) {
-      try {
-        return await this.tokens(path, columns, start, save);
-      } catch (err) {
-        if (!(err instanceof KeapError) || err.rule !== 'rest-bad-page-token' || start.pageToken === undefined) throw err;
-        if (++this.restarts > MAX_RESTARTS) throw err;
-        this.ctx.sink.log('WARN', `${this.entry.stream}: ${err.message}; reading this pass again from ${this.since ?? 'the start'} (rows may repeat, none are skipped)`);
-        start = {};
+    try {
+      if (this.entry.sync.kind === 'keyset') return await this.keyset(segment, start, save);
+      for (;;) {
+        try {
+          return await this.tokens(segment, start, save);
+        } catch (err) {
+          if (!(err instanceof KeapError) || err.rule !== 'rest-bad-page-token' || start.pageToken === undefined) throw err;
+          if (++this.restarts > MAX_RESTARTS) throw err;
+          this.ctx.sink.log('WARN', `${this.entry.stream}: ${err.message}; reading this pass again from ${this.since ?? 'the start'} (rows may repeat, none are skipped)`);
+          start = {};
+        }
       }
+    } catch (err) {
+      // A report's by-id read of something Keap does not have skips it, as on XML-RPC.
+      if (!this.plan.report || !(err instanceof KeapError) || err.rule !== 'rest-not-found') throw err;
+      this.ctx.sink.log('WARN', `${this.entry.stream}: ${segment.key === '' ? 'the record' : segment.key} skipped: ${err.message}`);
     }
   }
 
+  /** One answer as a page: a list page, or one object for a by-id GET. */
+  private async fetch(path: string, query: Record<string, string>): Promise<Page> {
+    const report = this.plan.report;
+    const method = report?.method ?? 'GET';
+    // Read inside the attempt: an answer of the wrong shape is retried, never an empty page.
+    const read = (json: unknown): Page =>
+      report?.object ? { items: [asRecord(json, path)], nextPageToken: undefined } : readPage(json, this.entry.items_key, report?.tokenKey);
+    return (await this.client.rest({ method, path, query, what: `${method} ${path}`, read })) as Page;
+  }
+
   /** Keyset paging: every page a fresh query for ids past the last one read, in id order. */
-  private async keyset(path: string, columns: Record<string, string>, start: Position, save: (pos: Position) => void): Promise<void> {
+  private async keyset(segment: RestSegment, start: Position, save: (pos: Position) => void): Promise<void> {
     const sync = this.entry.sync;
     if (sync.kind !== 'keyset') return;
+    const { path, columns } = segment;
     let after = start.after;
     for (;;) {
-      const clauses = this.baseClauses();
+      const clauses = [...this.baseClauses(), ...segment.clauses];
       if (after !== undefined) clauses.push(`${sync.id_filter}>${after}`);
       const query = this.query(clauses, `${sync.order_by} asc`);
-      const page = (await this.client.rest({ path, query, what: `GET ${path}`, page: this.entry.items_key })) as Page;
+      const page = await this.fetch(path, query);
       let last = after;
       for (const item of page.items) {
         const record = asRecord(item, path);
@@ -185,7 +246,8 @@ class RestPass {
           throw new KeapError(`GET ${path}: records did not arrive in id order; refusing to page on them`, 'system_error', 'unordered');
         }
         last = id;
-        this.emit(record, columns);
+        if (this.plan.report) await this.emitExpanded(record, columns);
+        else this.emit(record, columns);
       }
       if (last === after) {
         if (page.items.length > 0) {
@@ -200,11 +262,12 @@ class RestPass {
   }
 
   /** Keap's page tokens, with the time filter where there is one, or newest first and stop at the bookmark. */
-  private async tokens(path: string, columns: Record<string, string>, start: Position, save: (pos: Position) => void): Promise<void> {
+  private async tokens(segment: RestSegment, start: Position, save: (pos: Position) => void): Promise<void> {
     const sync = this.entry.sync;
+    const { path, columns } = segment;
     const newestFirst = sync.kind === 'order';
     const orderBy = sync.kind === 'keyset' ? undefined : sync.order_by;
-    const query = this.query(this.baseClauses(), orderBy ? `${orderBy} ${newestFirst ? 'desc' : 'asc'}` : undefined);
+    const query = this.query([...this.baseClauses(), ...segment.clauses], orderBy ? `${orderBy} ${newestFirst ? 'desc' : 'asc'}` : undefined);
     const sinceMs = newestFirst && this.since !== undefined ? Date.parse(this.since) : undefined;
     let token = start.pageToken;
     // Newest first, the pass may stop at the first page that reaches past the bookmark, but only
@@ -213,7 +276,7 @@ class RestPass {
     let previous: number | undefined;
     for (;;) {
       const q = token === undefined ? query : { ...query, page_token: token };
-      const page = (await this.client.rest({ path, query: q, what: `GET ${path}`, page: this.entry.items_key })) as Page;
+      const page = await this.fetch(path, q);
       let older = false;
       for (const item of page.items) {
         const record = asRecord(item, path);
@@ -232,7 +295,8 @@ class RestPass {
             }
           }
         }
-        this.emit(record, columns);
+        if (this.plan.report) await this.emitExpanded(record, columns);
+        else this.emit(record, columns);
       }
       if (page.nextPageToken === undefined || (older && ordered)) return;
       token = page.nextPageToken;
@@ -242,10 +306,10 @@ class RestPass {
 
   /** The filter clauses every query of this pass carries: the fixed ones and the time filter. */
   private baseClauses(): string[] {
-    const clauses = [...this.entry.always];
+    const clauses = [...this.entry.always, ...(this.plan.report?.clauses ?? [])];
     const sync = this.entry.sync;
     const since = sync.kind === 'keyset' || sync.kind === 'filter' ? sync.since : undefined;
-    if (since !== undefined && this.since !== undefined && this.cursor) clauses.push(`${since}==${new Date(Date.parse(this.since)).toISOString()}`);
+    if (since !== undefined && this.since !== undefined && (this.cursor || this.plan.report)) clauses.push(`${since}==${new Date(Date.parse(this.since)).toISOString()}`);
     return clauses;
   }
 
@@ -255,10 +319,20 @@ class RestPass {
     if (clauses.length) q['filter'] = clauses.join(';');
     if (orderBy !== undefined && this.entry.paged) q['order_by'] = orderBy;
     if (this.plan.fieldsParam) q['fields'] = this.plan.fieldsParam;
-    return q;
+    return { ...q, ...this.plan.report?.query };
   }
 
-  private emit(record: Record<string, unknown>, columns: Record<string, string>): void {
+  /** A report's item, expanded into its records (the one await per record only reports pay). */
+  private async emitExpanded(record: Record<string, unknown>, columns: Record<string, unknown>): Promise<void> {
+    const report = this.plan.report;
+    if (!report) return;
+    const items: Expanded[] = [];
+    this.emit(record, columns, (r, c) => items.push({ record: r, columns: c }));
+    for (const item of items) for (const e of await report.expand(item.record, item.columns)) this.emitOne(e.record, e.columns);
+  }
+
+  /** An answer's item as records: itself, or each element of the array a derived stream is made of. */
+  private emit(record: Record<string, unknown>, columns: Record<string, unknown>, out = (r: Record<string, unknown>, c: Record<string, unknown>): void => this.emitOne(r, c)): void {
     const flatten = this.entry.flatten;
     if (flatten) {
       const outer: Record<string, unknown> = {};
@@ -266,10 +340,10 @@ class RestPass {
       const list = record[flatten.field];
       if (list === undefined || list === null) return;
       if (!Array.isArray(list)) throw new KeapError(`GET ${this.entry.path}: ${flatten.field} is not a list`, 'system_error', 'bad-row');
-      for (const inner of list) this.emitOne(asRecord(inner, this.entry.path), outer);
+      for (const inner of list) out(asRecord(inner, this.entry.path), { ...columns, ...outer });
       return;
     }
-    this.emitOne(record, columns);
+    out(record, columns);
   }
 
   private emitOne(record: Record<string, unknown>, columns: Record<string, unknown>): void {
@@ -349,7 +423,7 @@ class ParentQuery {
         q['order_by'] = `${sync.order_by} asc`;
       } else if (token !== undefined) q['page_token'] = token;
       if (all.length) q['filter'] = all.join(';');
-      const page = (await client.rest({ path: p.path, query: q, what: `GET ${p.path}`, page: p.items_key })) as Page;
+      const page = (await client.rest({ path: p.path, query: q, what: `GET ${p.path}`, read: (json) => readPage(json, p.items_key) })) as Page;
       let last = after;
       for (const item of page.items) {
         const record = asRecord(item, p.path);

@@ -33,6 +33,22 @@ export interface RestFlatten {
   columns: Record<string, string>;
 }
 
+/** One field of an endpoint's `filter` (scripts/rest-filter-vocabulary.ts reads them from the spec). */
+export interface RestFilterField {
+  /** The operators the spec allows (`==` alone when it names none). */
+  ops: string[];
+  /** A trailing `*` matches a prefix. */
+  wildcard: boolean;
+  /** The value is a comma-separated list (`ids==1,2,3`). */
+  list: boolean;
+}
+
+export interface RestFilters {
+  fields: Record<string, RestFilterField>;
+  /** Custom fields may be filtered by their field_name. */
+  custom: boolean;
+}
+
 export interface RestEntry {
   stream: string;
   path: string;
@@ -54,6 +70,12 @@ export interface RestEntry {
   always: string[];
   parent: RestParent | null;
   flatten: RestFlatten | null;
+  /** What `filter` takes, from the spec; null when the endpoint takes no filter. */
+  filters: RestFilters | null;
+  /** The spec's GET path for one record (`/contacts/{contact_id}`), or null. */
+  by_id: string | null;
+  /** What that GET's `fields` takes (null: no `fields`). */
+  by_id_fields: string[] | null;
   description: string;
 }
 

@@ -17,11 +17,13 @@ import { campaignRoutes } from './marketing-campaigns.js';
 import { emailRoutes } from './marketing-email.js';
 import { leadSourceRoutes } from './lead-sources.js';
 import { accountRoutes } from './account.js';
+import { settingsRoutes } from './settings.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
- * `POST /reporting/reports/{report_id}:run`. Left out on purpose, as reference or configuration
- * rather than account data: `/locales/...`, `/settings/...`, `/oauth/connect/userinfo`,
+ * `POST /reporting/reports/{report_id}:run`, and the one setting a report reads
+ * (`/settings/applications:getConfiguration`). Left out on purpose, as reference or configuration
+ * rather than account data: `/locales/...`, the other `/settings/...`, `/oauth/connect/userinfo`,
  * `/integrations/wordpress/options` and `/businessProfile`.
  *
  * Templates are swagger.yml's own (`/affiliates/{affiliate_id}:commissions`); a path that two
@@ -48,6 +50,7 @@ export function allRoutes(): Route[] {
     ...emailRoutes(),
     ...leadSourceRoutes(),
     ...accountRoutes(),
+    ...settingsRoutes(),
     ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS, ...AFFILIATE_MODELS]),
   ];
 }
