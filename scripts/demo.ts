@@ -92,8 +92,9 @@ function writeConfig(sandbox: Sandbox): string {
     requests_per_second: DEMO_QUOTAS.perSecond,
     requests_per_minute: DEMO_QUOTAS.perMinute,
     reports: [
-      { report: 'webforms' },
-      { report: 'affiliate_commissions', dates: { duration: 'date_range', start: { bound: 'date', date: '2019-01-01' } } },
+      // Named streams: these two report ids are also REST resource names, which a report would take.
+      { report: 'webforms', stream: 'webform_names' },
+      { report: 'affiliate_commissions', stream: 'commissions_since_2019', dates: { duration: 'date_range', start: { bound: 'date', date: '2019-01-01' } } },
       { report: 'saved_search', saved_search_filter: 'Hot Leads' },
       { report: 'contacts_by_tags', tags: [String(tag ?? '1')] },
       { report: 'data_query', stream: 'ogden_contacts', table: 'Contact', query: "'City':'Ogden','LastUpdated':'~>=~LastSuccessfulRun'" },
