@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordOutput } from './helpers/audit.js';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
 import { mulberry32, SyncLog } from './helpers/sync-log.js';
@@ -57,7 +58,8 @@ async function syncUntilDone(config: string, kill: (run: number) => object, name
   throw new Error('the sync never finished');
 }
 
-function expectEveryRow({ kills, log }: Outcome): void {
+function expectEveryRow({ kills, log }: Outcome, label: string): void {
+  const figures: string[] = [`${kills} kills`];
   for (const stream of STREAMS) {
     const got = log.seen.get(stream) as string[];
     const unique = new Set(got);
@@ -67,8 +69,10 @@ function expectEveryRow({ kills, log }: Outcome): void {
     expect([...unique].filter((k) => !want.has(k)), `${stream} invented rows`).toEqual([]);
     // order_items come a whole order at a time: a repeated page of orders repeats their items.
     const bound = stream === 'order_items' ? kills * PAGE * 8 : kills * PAGE;
+    figures.push(`${stream}: expected ${want.size}, received ${unique.size} distinct (${got.length} records), ${got.length - unique.size} repeated`);
     expect(got.length - unique.size, `${stream} duplicates`).toBeLessThanOrEqual(bound);
   }
+  recordOutput(`figures: ${label}`, figures.join('\n'));
 }
 
 describe('REST v2 kill and resume', () => {
@@ -82,7 +86,7 @@ describe('REST v2 kill and resume', () => {
       `kill-${seed}`,
     );
     expect(outcome.kills).toBeGreaterThan(0);
-    expectEveryRow(outcome);
+    expectEveryRow(outcome, `REST kill and resume, seed ${seed}`);
   });
 });
 
@@ -104,7 +108,8 @@ describe('REST v2 chaos', () => {
     expect(fx.sandbox.stats.requests - before).toBeGreaterThan(100);
     expect(injected).toBeGreaterThanOrEqual(10);
     expect(outcome.kills).toBe(2);
-    expectEveryRow(outcome);
+    recordOutput('figures: REST chaos', `${fx.sandbox.stats.requests - before} requests, ${injected} faults injected ${JSON.stringify(fx.sandbox.stats.faults)}`);
+    expectEveryRow(outcome, 'REST chaos');
   });
 });
 
@@ -132,7 +137,7 @@ describe('REST v2 chaos with expiring tokens', () => {
     expect(r.code, JSON.stringify(r.messages.filter((m) => m['type'] === 'TRACE' && JSON.stringify(m).includes('ERROR')))).toBe(0);
     const log = new SyncLog(STREAMS);
     log.take(r.messages);
-    expectEveryRow({ kills: 0, log });
+    expectEveryRow({ kills: 0, log }, 'REST chaos with expiring tokens');
     const controls = r.messages.filter((m) => m['type'] === 'CONTROL') as { control: { connectorConfig: { config: { credentials: { refresh_token: string } } } } }[];
     expect(at).toEqual([]);
     expect(controls.length).toBeGreaterThanOrEqual(4);
