@@ -19,7 +19,7 @@ let catalog: string;
 let expected: Map<string, Set<string>>;
 
 beforeAll(async () => {
-  fx = await withSandbox({ seed: 31, contacts: 2500 });
+  fx = await withSandbox({ seed: 31, contacts: 1500 });
   const d = await runCli(['discover', '--config', fx.config({ api: 'rest' })]);
   catalog = fx.write('catalog.json', configuredCatalog(d.messages.find((m) => m['type'] === 'CATALOG'), STREAMS));
   const data = fx.sandbox.data;
@@ -76,13 +76,15 @@ function expectEveryRow({ kills, log }: Outcome, label: string): void {
 }
 
 describe('REST v2 kill and resume', () => {
-  it.each([[1], [2]])('misses no row and repeats at most a page per stream per kill (kill seed %i)', async (seed) => {
+  // One seed here (the XML-RPC suite runs three over the same engine of checkpoints): the kills
+  // land on every kind of REST paging below in a few seconds.
+  it.each([[1]])('misses no row and repeats at most a page per stream per kill (kill seed %i)', async (seed) => {
     const random = mulberry32(seed);
     const config = fx.config({ api: 'rest', page_size: PAGE, concurrency: 2 });
     const outcome = await syncUntilDone(
       config,
       (run) =>
-        run >= 4 ? {} : random() < 0.5 ? { killAfterLines: 1 + Math.floor(random() * 9_000) } : { killAfterState: { states: 1 + Math.floor(random() * 30), extraLines: Math.floor(random() * 3) } },
+        run >= 4 ? {} : random() < 0.5 ? { killAfterLines: 1 + Math.floor(random() * 6_000) } : { killAfterState: { states: 1 + Math.floor(random() * 20), extraLines: Math.floor(random() * 3) } },
       `kill-${seed}`,
     );
     expect(outcome.kills).toBeGreaterThan(0);
@@ -101,7 +103,7 @@ describe('REST v2 chaos', () => {
     });
     fx.sandbox.setFaults({ rate: 0.1 });
     const before = fx.sandbox.stats.requests;
-    const killPoints = [2_000, 6_000];
+    const killPoints = [1_500, 4_000];
     const outcome = await syncUntilDone(config, (run) => (killPoints[run] === undefined ? {} : { killAfterLines: killPoints[run] }), 'chaos');
     fx.sandbox.setFaults({});
     const injected = Object.values(fx.sandbox.stats.faults).reduce((a, b) => a + (b ?? 0), 0);
