@@ -103,7 +103,8 @@ const cases: Case[] = [
 describe('bad input gives one clear line and a non-zero exit', () => {
   it('has at least forty cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+  // Each case is one CLI process that mostly waits on its own start-up: run a few at once.
+  it.concurrent.for(cases)('$name', async (c, { expect }) => {
     const s = scratch();
     const config = s.write('config.json', c.config ?? API);
     const catalog = s.write('catalog.json', c.catalog ?? CATALOG);
