@@ -18,6 +18,29 @@ afterAll(() => fx.close());
 type Msg = Record<string, unknown>;
 const of = (ms: Msg[], type: string): Msg[] => ms.filter((m) => m['type'] === type);
 
+/** A stream's statuses run STARTED, RUNNING, COMPLETE, and each STATE counts the records since the one before. */
+function expectStatusesAndCounts(messages: Msg[], stream: string): void {
+  const statuses = of(messages, 'TRACE')
+    .map((m) => m['trace'] as { type: string; stream_status?: { stream_descriptor: { name: string }; status: string } })
+    .filter((t) => t.type === 'STREAM_STATUS' && t.stream_status?.stream_descriptor.name === stream)
+    .map((t) => t.stream_status?.status);
+  expect(statuses, stream).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  let since = 0;
+  let states = 0;
+  for (const m of messages) {
+    if (m['type'] === 'RECORD' && (m['record'] as { stream: string }).stream === stream) since++;
+    if (m['type'] === 'STATE') {
+      const st = m['state'] as { stream: { stream_descriptor: { name: string } }; sourceStats: { recordCount: number } };
+      if (st.stream.stream_descriptor.name !== stream) continue;
+      expect(st.sourceStats.recordCount, stream).toBe(since);
+      since = 0;
+      states++;
+    }
+  }
+  expect(since, stream).toBe(0);
+  expect(states, stream).toBeGreaterThan(0);
+}
+
 describe('the Airbyte protocol on stdout', () => {
   it('spec prints one valid SPEC', async () => {
     const r = await runCli(['spec']);
@@ -75,26 +98,7 @@ describe('the Airbyte protocol on stdout', () => {
     expect(protocolProblems(r.messages)).toEqual([]);
     expect(of(r.messages, 'CONTROL')).toHaveLength(1);
     for (const stream of ['contact', 'contact_group_assign', 'stage', 'invoice']) {
-      const statuses = of(r.messages, 'TRACE')
-        .map((m) => m['trace'] as { type: string; stream_status?: { stream_descriptor: { name: string }; status: string } })
-        .filter((t) => t.type === 'STREAM_STATUS' && t.stream_status?.stream_descriptor.name === stream)
-        .map((t) => t.stream_status?.status);
-      expect(statuses).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
-      // recordCount of each STATE = records of that stream since its previous STATE.
-      let since = 0;
-      let states = 0;
-      for (const m of r.messages) {
-        if (m['type'] === 'RECORD' && (m['record'] as { stream: string }).stream === stream) since++;
-        if (m['type'] === 'STATE') {
-          const st = m['state'] as { stream: { stream_descriptor: { name: string } }; sourceStats: { recordCount: number } };
-          if (st.stream.stream_descriptor.name !== stream) continue;
-          expect(st.sourceStats.recordCount).toBe(since);
-          since = 0;
-          states++;
-        }
-      }
-      expect(since).toBe(0);
-      expect(states).toBeGreaterThan(0);
+      expectStatusesAndCounts(r.messages, stream);
       const estimate = of(r.messages, 'TRACE').find((m) => (m['trace'] as { type: string; estimate?: { name: string } }).estimate?.name === stream);
       expect(estimate).toBeDefined();
     }
@@ -143,26 +147,6 @@ describe('the Airbyte protocol on stdout, through REST v2', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(protocolProblems(r.messages)).toEqual([]);
     expect(of(r.messages, 'CONTROL')).toHaveLength(1);
-    for (const stream of names) {
-      const statuses = of(r.messages, 'TRACE')
-        .map((m) => m['trace'] as { type: string; stream_status?: { stream_descriptor: { name: string }; status: string } })
-        .filter((t) => t.type === 'STREAM_STATUS' && t.stream_status?.stream_descriptor.name === stream)
-        .map((t) => t.stream_status?.status);
-      expect(statuses).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
-      let since = 0;
-      let states = 0;
-      for (const m of r.messages) {
-        if (m['type'] === 'RECORD' && (m['record'] as { stream: string }).stream === stream) since++;
-        if (m['type'] === 'STATE') {
-          const st = m['state'] as { stream: { stream_descriptor: { name: string } }; sourceStats: { recordCount: number } };
-          if (st.stream.stream_descriptor.name !== stream) continue;
-          expect(st.sourceStats.recordCount).toBe(since);
-          since = 0;
-          states++;
-        }
-      }
-      expect(since).toBe(0);
-      expect(states).toBeGreaterThan(0);
-    }
+    for (const stream of names) expectStatusesAndCounts(r.messages, stream);
   });
 });

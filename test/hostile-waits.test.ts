@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, runCli } from './helpers/cli.js';
-import { fakeKeap, messagesOf, send, statuses, traceErrors, xmlrpcAnswer, type FakeKeap, type Handler } from './helpers/fake-keap.js';
+import { type FakeKeap, fakeKeap, type Handler, isType, messagesOf, send, statuses, traceErrors, within, xmlrpcAnswer } from './helpers/fake-keap.js';
 
 /**
  * Issue 12, defects 1, 5 and 9: what the connector does while it waits. Against the built CLI and
@@ -29,16 +29,7 @@ function firstPageThen429(retryAfter: string): Handler {
   };
 }
 
-/** Fails the test when `p` has not settled once `what` should have happened long since. */
-function within<T>(p: Promise<T>, what: string, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`never happened: ${what}`)), ms);
-  });
-  return Promise.race([p, bound]).finally(() => clearTimeout(timer));
-}
 
-const isType = (type: string) => (line: string) => line.includes(`"type":"${type}"`);
 
 describe('while the connector waits (defect 1)', () => {
   it('has already printed the rotated token, the state and a log line about the wait', async () => {

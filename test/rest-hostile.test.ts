@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { airbyteStreams } from '../src/protocol/catalog-output.js';
 import { restStreamDefs } from '../src/streams/rest-streams.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { fakeKeap, jsonAnswer, messagesOf, send, traceErrors, type FakeKeap, type Handler } from './helpers/fake-keap.js';
+import { type FakeKeap, fakeKeap, type Handler, isType, jsonAnswer, messagesOf, send, traceErrors, within } from './helpers/fake-keap.js';
 import { configuredCatalog } from './helpers/sandbox.js';
 
 /**
@@ -31,15 +31,7 @@ function tagsThen(then: Handler): Handler {
   };
 }
 
-function within<T>(p: Promise<T>, what: string, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`never happened: ${what}`)), ms);
-  });
-  return Promise.race([p, bound]).finally(() => clearTimeout(timer));
-}
 
-const isType = (type: string) => (line: string) => line.includes(`"type":"${type}"`);
 
 describe('REST v2: while the connector waits', () => {
   it('has already printed the rotated token, the state and a log line about the wait', async () => {

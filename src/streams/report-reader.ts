@@ -3,14 +3,15 @@ import { KeapError } from '../keap/errors.js';
 import { XmlRpcDateTime, isStruct, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
 import type { JsonSchema } from './json-schema.js';
 import { fieldsOf, RecordShaper } from './record-shaper.js';
-import { resolveDateWindow, type DateWindow } from './report-dates.js';
+import type { DateWindow } from './report-dates.js';
 import type { CallInput, Item } from './report-entry.js';
 import { listItems } from './report-items.js';
 import { buildQuery, queryCursorField } from './report-query.js';
 import type { ResolvedReport } from './report-resolve.js';
 import { affiliateIdOf, canonical, listRows, mapElement, mapEntries, RowKeyer, scalarOf } from './report-rows.js';
 import { tableStream } from './report-schemas.js';
-import { laterIso, type InProgress, type StreamState } from './state.js';
+import { type InProgress, type StreamState } from './state.js';
+import { finalWindowEnd, reportWindow, WINDOW_END } from './report-window.js';
 import type { StreamRun } from './stream-def.js';
 import type { ReadContext } from './table-reader.js';
 
@@ -32,7 +33,6 @@ import type { ReadContext } from './table-reader.js';
  */
 
 /** Where a date-window report's incremental syncs continue from (the stream's cursor). */
-const WINDOW_END = 'window_end';
 
 /** Checkpoint fan-out progress at least this often, even when items return nothing. */
 const ITEMS_PER_CHECKPOINT = 100;
@@ -51,7 +51,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
   let since: string | undefined;
   let query: XmlRpcStruct | undefined;
   if (entry.incremental === 'window' && params.dates) {
-    window = dateWindow(r, prev, incremental, startedMs, ctx);
+    window = reportWindow(r.params.dates as NonNullable<typeof r.params.dates>, prev, incremental, startedMs, ctx);
     since = formatIsoUtc(window.startMs);
   }
   if (entry.incremental === 'query') {
@@ -109,7 +109,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
     }
   }
   const final: StreamState = { LastSuccessfulRun: startedAt };
-  if (window && incremental) final[WINDOW_END] = laterIso(windowBound(prev), formatIsoUtc(window.endMs));
+  if (window && incremental) final[WINDOW_END] = finalWindowEnd(prev, window);
   sink.state(stream, final, sinceState);
 
   /**
@@ -278,27 +278,6 @@ function fileName(box: XmlRpcStruct): XmlRpcValue {
   const ext = box['Extension'];
   if (typeof name !== 'string' || name === '') return null;
   return typeof ext === 'string' && ext !== '' && !name.includes('.') ? `${name}.${ext}` : name;
-}
-
-/**
- * The window a run reads: resumed as it was, incremental from the bookmark, else as configured.
- * Incremental windows end at the configured end but never after the run's start: rows stamped
- * later are the next sync's, which starts where this one ended.
- */
-function dateWindow(r: ResolvedReport, prev: StreamState, incremental: boolean, startedMs: number, ctx: ReadContext): DateWindow {
-  const configured = resolveDateWindow(r.params.dates as NonNullable<typeof r.params.dates>, ctx.tz, startedMs);
-  const endMs = incremental ? Math.min(configured.endMs, startedMs) : configured.endMs;
-  const resumedSince = prev.in_progress?.since;
-  if (resumedSince !== undefined) return { startMs: Date.parse(resumedSince), endMs };
-  if (!incremental) return configured;
-  const bound = windowBound(prev);
-  return { startMs: bound !== undefined ? Date.parse(bound) - ctx.lookbackMs : configured.startMs, endMs };
-}
-
-/** Where the previous sync's window ended; states written before `window_end` was kept: its start. */
-function windowBound(prev: StreamState): string | undefined {
-  const end = prev[WINDOW_END];
-  return typeof end === 'string' ? end : prev.LastSuccessfulRun;
 }
 
 /** data_query's LastSuccessfulRun: the bookmark (incremental), else start_date, else the epoch. */

@@ -210,3 +210,18 @@ export function statuses(ms: Record<string, unknown>[]): string[] {
       return `${s.stream_descriptor.name}:${s.status}`;
     });
 }
+
+/** Fails the test when `p` has not settled once `what` should have happened long since. */
+export function within<T>(p: Promise<T>, what: string, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`never happened: ${what}`)), ms);
+  });
+  return Promise.race([p, bound]).finally(() => clearTimeout(timer));
+}
+
+/** Whether a stdout line is a message of this type. */
+export const isType =
+  (type: string) =>
+  (line: string): boolean =>
+    line.includes(`"type":"${type}"`);
