@@ -6,9 +6,10 @@ import { KeapTimeZone } from '../keap/dates.js';
 import type { RetryConfig } from '../keap/retry.js';
 import { packageRoot } from '../package-root.js';
 import type { ReportConfig } from '../streams/report-types.js';
-import { compile, validateWith } from './validate.js';
+import { configSchema } from './input-schemas.js';
+import { validators } from './input-validators.js';
 import { validateReports } from './report-config.js';
-import type { ValidateFunction } from 'ajv';
+import { validateWith } from './validate.js';
 
 /** The connector's configuration after validation: typed, defaults applied. */
 export type ApiKind = 'rest' | 'xmlrpc';
@@ -54,7 +55,6 @@ interface Spec {
 }
 
 let specCache: Spec | undefined;
-let validator: ValidateFunction | undefined;
 
 export function loadSpec(): Spec {
   specCache ??= JSON.parse(readFileSync(join(packageRoot(), 'spec.json'), 'utf8')) as Spec;
@@ -137,28 +137,11 @@ function decodeEnv(v: string): unknown {
   return v;
 }
 
-let lean: object | undefined;
-
-/**
- * The config schema with `reports.items` reduced to "an object": every entry has just been checked
- * against its own variant, and compiling the 39 variants again would cost most of a start-up
- * (about 0.4 s of the CLI's time before the first request).
- */
-function configSchemaWithoutReportVariants(): object {
-  if (lean) return lean;
-  const spec = structuredClone(loadSpec().connectionSpecification) as { properties?: Record<string, { items?: unknown }> };
-  const reports = spec.properties?.['reports'];
-  if (reports) reports.items = { type: 'object' };
-  lean = spec;
-  return lean;
-}
-
 export function validateConfig(raw: Record<string, unknown>): Settings {
   // Report entries first: their errors name the entry and its report (report-config.ts).
   validateReports(raw['reports']);
-  const spec = configSchemaWithoutReportVariants();
-  validator ??= compile(spec);
-  const problem = validateWith(spec, validator, raw);
+  // Compiled ahead of time (input-validators.ts); spec.json is read only to describe a failure.
+  const problem = validateWith(() => configSchema(loadSpec().connectionSpecification), validators.config, raw);
   if (problem) throw new InputError('config', problem);
   const c = raw;
   const apiUrl = checkUrl('api_url', (c['api_url'] as string | undefined) ?? 'https://api.infusionsoft.com/crm/xmlrpc/v1');
