@@ -1,6 +1,6 @@
 import { InputError } from '../input-error.js';
 import type { JsonSchema } from '../streams/json-schema.js';
-import { readJson } from './config.js';
+import { readJson } from './json-file.js';
 import { catalogProblem } from './input-checks.js';
 
 /**

@@ -1,5 +1,5 @@
 import { InputError } from '../input-error.js';
-import { readJson } from './config.js';
+import { readJson } from './json-file.js';
 import { stateProblem } from './input-checks.js';
 
 /**
