@@ -11,7 +11,7 @@ import type { StreamState } from '../streams/state.js';
 import { restStreams } from '../streams/rest-registry.js';
 import { sensitiveFields, withoutFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
-import { tableStreams } from '../streams/table-registry.js';
+import { tableEntries } from '../streams/table-registry.js';
 import type { ReadContext } from '../streams/table-reader.js';
 import type { Dialect } from './args.js';
 import { readCatalog, type SelectedStream } from './catalog-input.js';
@@ -200,7 +200,7 @@ function singerInfo(jobs: readonly StreamJob[]): Map<string, SingerStreamInfo> {
 
 /** Why a catalog's stream is not offered, with the way out when it belongs to the other API. */
 function unknownStream(name: string, api: 'rest' | 'xmlrpc'): string {
-  if (api === 'rest' && tableStreams().some((t) => t.stream === name)) {
+  if (api === 'rest' && tableEntries().some((t) => t.stream === name)) {
     return `stream '${name}' is an XML-RPC table stream, and the config reads REST v2 ("api": "rest", the default): run discover and choose its REST stream (the README's migration guide maps each table), or set "api": "xmlrpc" until Keap switches XML-RPC off on 2026-12-31`;
   }
   if (api === 'xmlrpc' && restStreams().some((r) => r.stream === name)) {
