@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { compile } from '../src/protocol/schema-compiler.js';
 import type { Validator } from '../src/protocol/validate.js';
 import { REPORTS } from '../src/streams/report-registry.js';
 import { reportVariant } from '../src/streams/report-spec.js';
-import { CLI, scratch } from './helpers/cli.js';
+import { runCli, scratch } from './helpers/cli.js';
 
 type Node = Record<string, unknown>;
 
@@ -83,7 +82,7 @@ describe('the standalone validators', () => {
     }
   });
 
-  it("leave ajv's compiler unloaded in a run that checks a config, a report entry, a state and a catalog", () => {
+  it("leave ajv's compiler unloaded in a run that checks a config, a report entry, a state and a catalog", async () => {
     const s = scratch();
     // Node loads CommonJS (ajv, and the runtime helpers standalone code requires) through one cache:
     // what is in it when the run exits is what the run loaded.
@@ -91,10 +90,10 @@ describe('the standalone validators', () => {
     const config = s.write('config.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-x' }, api: 'rest', rest_url: 'http://127.0.0.1:9/v2', reports: [{ report: 'webforms' }] });
     const state = s.write('state.json', { bookmarks: {} });
     const catalog = s.write('catalog.json', { streams: [{ stream: { name: '' }, sync_mode: 'full_refresh' }] });
-    const r = spawnSync(process.execPath, ['--require', probe, CLI, 'read', '--config', config, '--catalog', catalog, '--state', state], {
-      encoding: 'utf8',
-      env: { ...process.env, PROBE_OUT: s.path('loaded.json') },
+    const r = await runCli(['read', '--config', config, '--catalog', catalog, '--state', state], {
+      env: { NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, PROBE_OUT: s.path('loaded.json') },
     });
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/catalog error: .*streams\[0\]\.stream\.name: must not be empty/);
     const loaded = (JSON.parse(readFileSync(s.path('loaded.json'), 'utf8')) as string[]).map((p) => p.replace(/\\/g, '/'));
     // The standalone code did run: it requires its runtime helpers from ajv and ajv-formats.
