@@ -95,7 +95,7 @@ export async function runRead(
   let defs: StreamDef[];
   if (catalogPath) {
     selected = readCatalog(catalogPath);
-    defs = readableStreams(settings);
+    defs = readableStreams(settings, selected.map((s) => s.name));
   } else {
     // Singer without a catalog: discover and read everything.
     defs = await discoverStreams(settings, runtime.client, (l, m) => session.log(l, m));
