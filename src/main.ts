@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command.kind) {
       case 'spec':
-        code = (await import('./protocol/commands.js')).runSpec(session);
+        code = (await import('./protocol/spec-command.js')).runSpec(session);
         break;
       case 'check':
         code = await (await import('./protocol/commands.js')).runCheck(session, command.config);

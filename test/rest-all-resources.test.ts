@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAjv } from '../src/protocol/validate.js';
+import { getAjv } from '../src/protocol/schema-compiler.js';
 import { restStreams } from '../src/streams/rest-registry.js';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';

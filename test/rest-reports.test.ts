@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, runDiscover, runRead } from '../src/protocol/commands.js';
-import { compile } from '../src/protocol/validate.js';
+import { compile } from '../src/protocol/schema-compiler.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { REPORT_IDS } from '../src/streams/report-registry.js';
 import { recordSecrets } from './helpers/audit.js';

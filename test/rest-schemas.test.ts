@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateRestSchemas } from '../scripts/generate-rest-schemas.js';
-import { getAjv } from '../src/protocol/validate.js';
+import { getAjv } from '../src/protocol/schema-compiler.js';
 import { restStreamName, restStreams } from '../src/streams/rest-registry.js';
 import { reference } from './helpers/reference.js';
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/package-root.js';
-import { compile, validateWith } from '../src/protocol/validate.js';
+import { compile } from '../src/protocol/schema-compiler.js';
+import { validateWith } from '../src/protocol/validate.js';
 import { REPORTS } from '../src/streams/report-registry.js';
 import { withGeneratedSpec } from '../src/protocol/spec-lists.js';
 

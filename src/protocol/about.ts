@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../streams/json-schema.js';
-import { loadSpec } from './config.js';
+import { loadSpec } from './spec-command.js';
 import type { Session } from './session.js';
 import { VERSION } from './version.js';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { InputError } from '../input-error.js';
 import { createHttp } from '../http/instance.js';
 import { basicCredential, postToken, tokenExpiry, tokenRefusal, tokenText } from '../keap/token-endpoint.js';
-import { readJsonObject } from './config.js';
+import { readJsonObject } from './json-file.js';
 import { Redactor } from './redact.js';
 import { persistConfig } from './config-file.js';
 

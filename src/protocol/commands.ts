@@ -11,22 +11,15 @@ import type { StreamState } from '../streams/state.js';
 import { restStreams } from '../streams/rest-registry.js';
 import { sensitiveFields, withoutFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
-import { tableStreams } from '../streams/table-registry.js';
+import { tableEntries } from '../streams/table-registry.js';
 import type { ReadContext } from '../streams/table-reader.js';
 import type { Dialect } from './args.js';
 import { readCatalog, type SelectedStream } from './catalog-input.js';
 import { airbyteStreams, singerCatalog } from './catalog-output.js';
-import { loadSpec } from './config.js';
 import type { Session } from './session.js';
 import { SingerOutput, type SingerStreamInfo } from './singer-output.js';
 import { readStateFile } from './state-input.js';
 import { TrackedSink } from './interrupt.js';
-
-export function runSpec(session: Session): number {
-  const spec = loadSpec();
-  session.airbyte.message({ type: 'SPEC', spec });
-  return 0;
-}
 
 /**
  * `check`: exactly one CONNECTION_STATUS. A config Keap rejects is FAILED with the reason (exit 0:
@@ -35,7 +28,7 @@ export function runSpec(session: Session): number {
 export async function runCheck(session: Session, config: string[]): Promise<number> {
   let loaded;
   try {
-    loaded = session.loadConfig(config);
+    loaded = await session.loadConfig(config);
     // A report REST v2 cannot serve fails the check in one line, naming the REST stream closest to it.
     if (loaded.settings.api === 'rest') refuseRestReports(loaded.settings.reports, loaded.settings.timezone);
   } catch (err) {
@@ -46,7 +39,7 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
     }
     throw err;
   }
-  const { client } = session.runtime(loaded, true);
+  const { client } = await session.runtime(loaded, true);
   try {
     if (loaded.settings.api === 'rest') {
       // One contact: proves the endpoint, the credentials, and read permission.
@@ -76,8 +69,8 @@ export const XMLRPC_SUNSET =
   'api is "xmlrpc": Keap switches its XML-RPC API off on 2026-12-31, and from then every sync through it fails. Set "api": "rest" (the default) to read through REST v2; the README\'s migration guide maps each table to its REST stream';
 
 export async function runDiscover(session: Session, dialect: Dialect, config: string[]): Promise<number> {
-  const loaded = session.loadConfig(config);
-  const { client } = session.runtime(loaded);
+  const loaded = await session.loadConfig(config);
+  const { client } = await session.runtime(loaded);
   if (loaded.settings.api === 'xmlrpc') session.log('WARN', XMLRPC_SUNSET);
   const defs = await discoverStreams(loaded.settings, client, (l, m) => session.log(l, m));
   if (dialect === 'airbyte') session.airbyte.message({ type: 'CATALOG', catalog: { streams: airbyteStreams(defs) } });
@@ -92,17 +85,17 @@ export async function runRead(
   catalogPath: string | undefined,
   statePath: string | undefined,
 ): Promise<number> {
-  const loaded = session.loadConfig(config);
+  const loaded = await session.loadConfig(config);
   const settings = loaded.settings;
   // Only a read prints METRIC lines, and only when the config asks (Meltano's plugin does).
   session.stderr.metrics = settings.metrics;
   const rawState = statePath ? readStateFile(statePath) : new Map<string, unknown>();
-  const runtime = session.runtime(loaded);
+  const runtime = await session.runtime(loaded);
   let selected: SelectedStream[];
   let defs: StreamDef[];
   if (catalogPath) {
     selected = readCatalog(catalogPath);
-    defs = readableStreams(settings);
+    defs = readableStreams(settings, selected.map((s) => s.name));
   } else {
     // Singer without a catalog: discover and read everything.
     defs = await discoverStreams(settings, runtime.client, (l, m) => session.log(l, m));
@@ -207,7 +200,7 @@ function singerInfo(jobs: readonly StreamJob[]): Map<string, SingerStreamInfo> {
 
 /** Why a catalog's stream is not offered, with the way out when it belongs to the other API. */
 function unknownStream(name: string, api: 'rest' | 'xmlrpc'): string {
-  if (api === 'rest' && tableStreams().some((t) => t.stream === name)) {
+  if (api === 'rest' && tableEntries().some((t) => t.stream === name)) {
     return `stream '${name}' is an XML-RPC table stream, and the config reads REST v2 ("api": "rest", the default): run discover and choose its REST stream (the README's migration guide maps each table), or set "api": "xmlrpc" until Keap switches XML-RPC off on 2026-12-31`;
   }
   if (api === 'xmlrpc' && restStreams().some((r) => r.stream === name)) {

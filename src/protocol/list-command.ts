@@ -46,8 +46,8 @@ export async function runList(session: Session, command: Extract<Command, { kind
     rows = tableStreams().map((t) => ({ table: t.table, stream: t.stream, cursor: t.cursor }));
   } else {
     const table = what === 'fields' ? tableOf(command.table) : undefined;
-    const loaded = session.loadConfig(command.config);
-    const { client } = session.runtime(loaded);
+    const loaded = await session.loadConfig(command.config);
+    const { client } = await session.runtime(loaded);
     rows = await listing(what, client, loaded.settings.pageSize, table);
   }
   print(session, rows, command.json);

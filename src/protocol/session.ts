@@ -1,18 +1,20 @@
-import { secretsOf } from '../keap/auth.js';
 import { systemClock, type Clock } from '../keap/clock.js';
 import { AirbyteOutput } from './airbyte-output.js';
 import type { Dialect } from './args.js';
-import { loadConfig, readJsonObject, type LoadedConfig } from './config.js';
+import type { LoadedConfig } from './config.js';
+import { readJsonObject } from './json-file.js';
 import { Redactor } from './redact.js';
 import { signalExitCode } from './interrupt.js';
 import { codeOf, persistConfig, persistElsewhere } from './config-file.js';
-import { buildRuntime, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 import { StderrLog } from './stderr.js';
 import { LineWriter } from './writer.js';
 
 /**
  * What every command shares: the one stdout writer, the redactor, stderr, and (once the config is
  * read) the Keap runtime whose token rotations are handed back the way the dialect expects.
+ * The config's validation and the runtime (the HTTP layer, the Keap client) are loaded when first
+ * asked for: `spec`, `--about` and a run refused for its arguments never pay for them.
  */
 export class Session {
   readonly redactor = new Redactor();
@@ -71,13 +73,15 @@ export class Session {
     else this.stderr.line(`${level === 'WARN' ? 'WARNING' : level} ${message}`);
   }
 
-  loadConfig(sources: string[]): LoadedConfig {
-    const loaded = loadConfig(sources);
+  async loadConfig(sources: string[]): Promise<LoadedConfig> {
+    const loaded = (await import('./config.js')).loadConfig(sources);
+    const { secretsOf } = await import('../keap/auth.js');
     this.redactor.add(...secretsOf(loaded.settings.credentials));
     return loaded;
   }
 
-  runtime(loaded: LoadedConfig, quick = false): Runtime {
+  async runtime(loaded: LoadedConfig, quick = false): Promise<Runtime> {
+    const { buildRuntime } = await import('./runtime.js');
     return buildRuntime(loaded, {
       clock: this.clock,
       redactor: this.redactor,

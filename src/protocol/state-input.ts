@@ -1,6 +1,6 @@
 import { InputError } from '../input-error.js';
-import { readJson } from './config.js';
-import { stateProblem } from './input-schemas.js';
+import { readJson } from './json-file.js';
+import { stateProblem } from './input-checks.js';
 
 /**
  * Every state shape a platform may hand back, reduced to stream name -> that stream's raw state:

@@ -1,30 +1,18 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { nearest } from '../streams/report-resolve.js';
 
 /**
- * ajv, once, for config, catalog and state. Errors become ONE line that names the key and says
- * what is wrong; for a `oneOf` keyed on a constant (credentials.auth_type, reports[].report) only
- * the branch the user chose is reported, not a wall of every alternative.
+ * Errors of a failed validation become ONE line that names the key and says what is wrong; for a
+ * `oneOf` keyed on a constant (credentials.auth_type, reports[].report) only the branch the user
+ * chose is reported, not a wall of every alternative. Only a type comes from ajv: the validators
+ * the CLI runs are generated ahead of time (scripts/generate-validators.ts), so a run never loads
+ * ajv's compiler.
  */
 
-type AddFormats = (ajv: Ajv) => Ajv;
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
-const addFormats: AddFormats =
-  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
-
-let ajv: Ajv | undefined;
-
-export function getAjv(): Ajv {
-  if (ajv) return ajv;
-  // strict: false because Airbyte's UI keywords (order, airbyte_secret, display_type) are not JSON Schema.
-  ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-  addFormats(ajv);
-  return ajv;
-}
-
-export function compile(schema: object): ValidateFunction {
-  return getAjv().compile(schema);
+/** A validation function as ajv makes it, compiled or standalone: errors set after a failure. */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
 
 /** The most useful single sentence for a failed validation of `data`. */
@@ -184,10 +172,13 @@ function getBranch(schemaPathPrefix: string, index: number): Branch | undefined 
   return oneOf?.[index] as Branch | undefined;
 }
 
-/** Validates `data` against `schema` and returns a one-line problem, or undefined when valid. */
-export function validateWith(schema: object, validate: ValidateFunction, data: unknown): string | undefined {
+/**
+ * Validates `data` and returns a one-line problem, or undefined when valid. `schema` is the one
+ * `validate` was made from, read only to describe a failure, so it may be given as a function.
+ */
+export function validateWith(schema: object | (() => object), validate: Validator, data: unknown): string | undefined {
   if (validate(data)) return undefined;
-  currentRoot = schema;
+  currentRoot = typeof schema === 'function' ? schema() : schema;
   try {
     return describeErrors(validate.errors, data);
   } finally {

@@ -8,6 +8,7 @@ import { refuseRestReports, reportStreamDefs } from './report-streams.js';
 import { readRestModels, restStreamDefs } from './rest-streams.js';
 import { applySensitivePolicy } from './sensitive-fields.js';
 import type { StreamDef } from './stream-def.js';
+import { tableEntries } from './table-registry.js';
 import { tableStreamDefs } from './table-streams.js';
 
 export interface CatalogOptions {
@@ -63,11 +64,17 @@ function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn):
 }
 
 /**
- * What `read` can run: every stream of the configured API (the catalog's schema says which fields)
- * and the reports. Of these, the config may leave some out (leftOutByConfig).
+ * What `read` can run of the streams a catalog names: those of the configured API (the catalog's
+ * schema says which fields) and the reports. Of these, the config may leave some out
+ * (leftOutByConfig). Streams the catalog does not name are not built: a read of one stream reads
+ * one schema file, not the whole registry.
  */
-export function readableStreams(o: CatalogOptions): StreamDef[] {
-  const streams = o.api === 'rest' ? withReports(restStreamDefs(undefined), reportStreamDefs(o.reports, { api: 'rest', tz: o.timezone })) : [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+export function readableStreams(o: CatalogOptions, names: readonly string[]): StreamDef[] {
+  const named = new Set(names);
+  const streams =
+    o.api === 'rest'
+      ? withReports(restStreamDefs(names), reportStreamDefs(o.reports, { api: 'rest', tz: o.timezone }))
+      : [...tableStreamDefs(tableEntries().filter((t) => named.has(t.stream)).map((t) => t.table)), ...reportStreamDefs(o.reports)];
   return applySensitivePolicy(streams, o.includePasswordFields ?? false);
 }
 

@@ -8,7 +8,7 @@ import { readParams, type ReportParams } from './report-params.js';
 import { REPORT_IDS, reportEntry, tagContactField } from './report-registry.js';
 import { DATE_TIME, hasCustomFields, INT, tableFieldSchema, tableNames, tableStream } from './report-schemas.js';
 import type { ReportConfig } from './report-types.js';
-import { tableStreams } from './table-registry.js';
+import { tableEntries } from './table-registry.js';
 
 /**
  * A `config.reports` entry made ready to read: its registry entry, typed parameters, stream name,
@@ -107,7 +107,8 @@ function checkTable(where: string, table: string): void {
 export function resolveReports(raws: readonly ReportConfig[], custom: readonly CustomField[] = []): ResolvedReport[] {
   const out: ResolvedReport[] = [];
   const names = new Map<string, number>();
-  const tableStreamNames = new Set(tableStreams().map((t) => t.stream));
+  // Names only: the table schemas are not read for a run without reports over tables.
+  const tableStreamNames = new Set(tableEntries().map((t) => t.stream));
   raws.forEach((raw, index) => {
     const entry = entryOf(index, raw);
     checkKeys(index, raw, entry);

@@ -1,5 +1,5 @@
 import type { JsonSchema } from './json-schema.js';
-import { fieldSchema, tableStreams, type KeapType, type TableStream } from './table-registry.js';
+import { fieldSchema, tableEntries, tableStreams, type KeapType, type TableStream } from './table-registry.js';
 
 /**
  * Record schemas of the report streams. Where a report returns table rows (contacts, DataService,
@@ -26,7 +26,9 @@ export function tableStream(table: string): TableStream | undefined {
 }
 
 export function tableNames(): string[] {
-  return tableStreams().map((t) => t.table);
+  // The report registry lists the names as it loads: reading all 60 table schemas for that would
+  // cost every run, most of which never need one.
+  return tableEntries().map((t) => t.table);
 }
 
 /** Whether Keap gives the table custom fields (those `list fields TABLE` shows). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { JsonSchema } from './json-schema.js';
+import { withSchemaFile } from './schema-file.js';
 
 /**
  * The REST v2 resource streams, from the committed, generated schemas/ (scripts/rest-resources.ts
@@ -115,13 +116,11 @@ export function restStreamName(path: string): string {
 
 let cache: RestStream[] | undefined;
 
+/** The resource streams; each one's schema file is read when first asked for (schema-file.ts). */
 export function restStreams(): RestStream[] {
   if (cache) return cache;
   const root = packageRoot();
   const index = JSON.parse(readFileSync(join(root, 'schemas', 'rest.json'), 'utf8')) as RestEntry[];
-  cache = index.map((entry) => ({
-    ...entry,
-    schema: JSON.parse(readFileSync(join(root, 'schemas', 'rest', `${entry.stream}.json`), 'utf8')) as JsonSchema,
-  }));
+  cache = index.map((entry) => withSchemaFile(entry, join(root, 'schemas', 'rest', `${entry.stream}.json`)));
   return cache;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { getAjv } from '../../src/protocol/validate.js';
+import { getAjv } from '../../src/protocol/schema-compiler.js';
 import { reference } from './reference.js';
 
 let validator: ValidateFunction | undefined;
