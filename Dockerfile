@@ -1,7 +1,7 @@
 # Airbyte-ready image for tap-infusionsoft (also a plain Singer tap: docker run ... --config ...).
-# Build: docker build -t airbyte/source-infusionsoft:0.1.0 .
+# Build: docker build -t airbyte/source-infusionsoft:0.2.0 .
 # Airbyte runs connectors on amd64; for both architectures:
-#   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/source-infusionsoft:0.1.0 --push .
+#   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/source-infusionsoft:0.2.0 --push .
 
 # Build stage: compile TypeScript (src/ only) with the locked dev dependencies.
 FROM node:20-bookworm-slim AS build
@@ -32,7 +32,7 @@ USER airbyte
 ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=8 /airbyte/integration_code/dist/src/main.js"
 ENTRYPOINT ["node", "--max-semi-space-size=8", "/airbyte/integration_code/dist/src/main.js"]
 LABEL io.airbyte.name=airbyte/source-infusionsoft
-LABEL io.airbyte.version=0.1.0
+LABEL io.airbyte.version=0.2.0
 LABEL org.opencontainers.image.title="tap-infusionsoft" \
-      org.opencontainers.image.description="Airbyte source and Singer tap for Infusionsoft (Keap) XML-RPC" \
+      org.opencontainers.image.description="Airbyte source and Singer tap for Infusionsoft (Keap): REST v2 and XML-RPC" \
       org.opencontainers.image.licenses="MIT"

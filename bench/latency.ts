@@ -95,7 +95,8 @@ export async function benchLatency(): Promise<LatencyResult> {
   try {
     const config = s.write(
       'config.json',
-      sandboxConfig(sb.info, { page_size: PAGE, concurrency: CONCURRENCY, requests_per_second: RATE, requests_per_minute: PER_MINUTE }),
+      // metrics: the request total is read from the http_request_count METRIC line.
+      sandboxConfig(sb.info, { page_size: PAGE, concurrency: CONCURRENCY, requests_per_second: RATE, requests_per_minute: PER_MINUTE, metrics: true }),
     );
     // Discover runs at the same latency and quota; wait for a fresh second before the read.
     const catalog = s.write('catalog.json', await configuredCatalog(config, STREAMS));
@@ -150,7 +151,7 @@ export async function benchLatency(): Promise<LatencyResult> {
 
 /** The engine's closing LOG line for a stream: "name: N records, M requests, T s". */
 function logSummary(messages: readonly Json[], stream: string): { records: number; requests: number } | undefined {
-  const re = new RegExp(`^${stream}: (\\d+) records, (\\d+) requests,`);
+  const re = new RegExp(`^${stream}: (\\d+) records?, (\\d+) requests?,`);
   for (const m of messages) {
     if (m['type'] !== 'LOG') continue;
     const msg = (m['log'] as { message?: string } | undefined)?.message ?? '';

@@ -7,12 +7,14 @@ import { benchLatency, type LatencyResult } from './latency.js';
 import { benchParse, type ParseResult } from './parse.js';
 
 /**
- * `npm run bench`: every scenario in one run, side by side, on this machine. Prints a table and
- * writes bench/results.json (every figure, the machine and its load, each target met or not).
+ * `npm run bench`: every scenario in one run, side by side, on this machine. Says first how long
+ * it will take, then prints a table and writes bench/results.local.json (git-ignored: every
+ * figure, the machine and its load, each target met or not, how long each scenario took); with
+ * `--update`, bench/results.json, the committed figures the README quotes.
  *
- * `node dist/bench/run.js [parse] [e2e] [scale] [rest] [rest-scale] [latency]` runs only those
- * scenarios (e2e and scale share their sandboxes when both run; rest and rest-scale likewise, through
- * REST v2). Runs: BENCH_RUNS (default 5) per size, 3 at 1M rows.
+ * `node dist/bench/run.js [parse] [e2e] [scale] [rest] [rest-scale] [latency] [--update]` runs only
+ * those scenarios (e2e and scale share their sandboxes when both run; rest and rest-scale likewise,
+ * through REST v2). Runs: BENCH_RUNS (default 5) per size, 3 at 1M rows.
  *
  * Figures under load: the machine has 2 cores and may be shared. Throughput and CPU per record are
  * the BEST of the runs (the least disturbed by anything else running); peak RSS is the HIGHEST of
@@ -26,41 +28,88 @@ interface Target {
   met: boolean;
 }
 
-const args = process.argv.slice(2);
-const want = (s: string): boolean => args.length === 0 || args.includes(s);
+const SCENARIOS = ['parse', 'e2e', 'scale', 'rest', 'rest-scale', 'latency'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const argv = process.argv.slice(2);
+const update = argv.includes('--update');
+const chosen = argv.filter((a) => a !== '--update');
+const unknown = chosen.filter((a) => !(SCENARIOS as readonly string[]).includes(a));
+const want = (s: Scenario): boolean => chosen.length === 0 || chosen.includes(s);
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 5));
 
+/**
+ * Roughly how long each scenario takes on the quiet 2-core development machine with the default 5
+ * runs (e2e and scale are mostly their measured runs, so they scale with BENCH_RUNS; a run under a
+ * load average of 10 took twice as long: `durationsSeconds` in the results). Said before anything
+ * starts.
+ */
+const TYPICAL_SECONDS: Record<Scenario, number> = { parse: 10, e2e: 75, scale: 330, rest: 90, 'rest-scale': 400, latency: 40 };
+
+function expected(): string {
+  const runsFactor = (s: Scenario): number => (s === 'latency' || s === 'parse' ? 1 : RUNS / 5);
+  // e2e's 200,000-contact size is part of scale when both run (rest's of rest-scale).
+  const picked = SCENARIOS.filter((s) => want(s) && !(s === 'e2e' && want('scale')) && !(s === 'rest' && want('rest-scale')));
+  const total = picked.reduce((a, s) => a + TYPICAL_SECONDS[s] * runsFactor(s), 0);
+  const parts = picked.map((s) => `${s} ~${duration(TYPICAL_SECONDS[s] * runsFactor(s))}`).join(', ');
+  return `about ${duration(total)} on a quiet 2-core machine, up to twice that on a busy one (${parts}${want('scale') ? '; scale includes e2e and a 1,000,000-contact sandbox of ~2 GB' : ''})`;
+}
+
+function duration(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(seconds < 600 ? 1 : 0)} min`;
+}
+
+async function timed<T>(durations: Partial<Record<Scenario, number>>, name: Scenario, f: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await f();
+  } finally {
+    durations[name] = Math.round((performance.now() - started) / 100) / 10;
+  }
+}
+
 async function main(): Promise<void> {
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown argument '${unknown[0]}' (usage: node dist/bench/run.js [${SCENARIOS.join('] [')}] [--update])\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const out = update ? join('bench', 'results.json') : join('bench', 'results.local.json');
+  log(`tap-infusionsoft bench: ${SCENARIOS.filter(want).join(', ')}, ${RUNS} runs per size; ${expected()}. Results: ${out}${update ? '' : ' (--update writes bench/results.json)'}`);
   const startedAt = new Date().toISOString();
   const loadStart = loadavg();
   const machine = { cpus: machineCpus(), node: process.version, connectorNodeFlags: NODE_FLAGS, platform: `${process.platform} ${process.arch}`, loadAverageAtStart: loadStart };
-  log(`tap-infusionsoft bench on ${machine.cpus.count} x ${machine.cpus.model}, node ${machine.node}, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`on ${machine.cpus.count} x ${machine.cpus.model}, node ${machine.node}, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  const durationsSeconds: Partial<Record<Scenario, number>> = {};
 
   let parse: { bytes: number; results: ParseResult[] } | undefined;
   if (want('parse')) {
     log('parse: one Keap-shaped page, four decoders');
-    parse = await benchParse();
+    parse = await timed(durationsSeconds, 'parse', benchParse);
   }
 
   const sizes: { contacts: number; runs: number }[] = [];
   if (want('scale')) sizes.push({ contacts: 50_000, runs: RUNS });
   if (want('e2e') || want('scale')) sizes.push({ contacts: 200_000, runs: RUNS });
   if (want('scale')) sizes.push({ contacts: 1_000_000, runs: Math.min(RUNS, 3) });
-  const e2e: EndToEndResult | undefined = sizes.length ? await benchEndToEnd(sizes) : undefined;
+  const e2e: EndToEndResult | undefined = sizes.length ? await timed(durationsSeconds, want('scale') ? 'scale' : 'e2e', () => benchEndToEnd(sizes)) : undefined;
 
   const restSizes: { contacts: number; runs: number }[] = [];
   if (want('rest') || want('rest-scale')) restSizes.push({ contacts: 200_000, runs: RUNS });
   if (want('rest-scale')) restSizes.push({ contacts: 1_000_000, runs: Math.min(RUNS, 3) });
-  const rest: EndToEndResult | undefined = restSizes.length ? await benchEndToEnd(restSizes, 'rest') : undefined;
+  const rest: EndToEndResult | undefined = restSizes.length
+    ? await timed(durationsSeconds, want('rest-scale') ? 'rest-scale' : 'rest', () => benchEndToEnd(restSizes, 'rest'))
+    : undefined;
 
-  const latency: LatencyResult | undefined = want('latency') ? await benchLatency() : undefined;
+  const latency: LatencyResult | undefined = want('latency') ? await timed(durationsSeconds, 'latency', benchLatency) : undefined;
 
   const targets = [...evaluate(parse, e2e, latency), ...evaluateRest(rest)];
   const loadEnd = loadavg();
-  const results = { startedAt, machine: { ...machine, loadAverageAtEnd: loadEnd }, method: METHOD, parse, endToEnd: e2e, restEndToEnd: rest, latency, targets };
-  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const results = { startedAt, machine: { ...machine, loadAverageAtEnd: loadEnd }, method: METHOD, durationsSeconds, parse, endToEnd: e2e, restEndToEnd: rest, latency, targets };
+  writeFileSync(join(ROOT, out), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(table(machine, loadEnd, parse, e2e, rest, latency, targets));
-  process.stdout.write(`\nwritten: bench/results.json\n`);
+  const took = Object.entries(durationsSeconds).map(([k, v]) => `${k} ${duration(v)}`).join(', ');
+  process.stdout.write(`\ntook: ${took}\nwritten: ${out}${update ? '' : ' (bench/results.json, the committed figures, is written only with --update)'}\n`);
 }
 
 const METHOD =
@@ -191,7 +240,7 @@ function table(
       latency.streams.map((x) => [x.stream, num(x.records), String(x.minimum), String(x.requests), `+${x.requests - x.minimum}`]),
     );
   }
-  out.push('Targets');
+  out.push('Targets (README, "Performance", says what each one measures and why)');
   rows(
     ['target', 'value', 'goal', 'met'],
     targets.map((t) => [t.name, num(t.value, t.value < 100 ? 2 : 0), t.goal, t.met ? 'yes' : 'NO']),

@@ -2,9 +2,9 @@
  * `npm start`: the connector's main job on the embedded sandbox, the way a user would run it.
  * Starts a Keap double with a realistic account, runs `discover`, a full sync of every REST v2
  * resource and a few report streams, changes some rows, runs an incremental sync from the saved
- * state, and writes
- * one JSONL file per stream plus the final state under ./output/. Progress goes to stderr (bars on a
- * terminal, plain lines otherwise); the summary table goes to stdout.
+ * state, and writes one JSONL file per stream and sync (output/full/, output/incremental/) plus the
+ * final state under ./output/. Progress goes to stderr (bars on a terminal, plain lines otherwise);
+ * the summary table goes to stdout.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -56,18 +56,16 @@ async function main(): Promise<void> {
     const reports = catalogMsg.catalog.streams.length - restStreams().length;
     say(`discover: ${catalogMsg.catalog.streams.length} streams (${restStreams().length} REST v2 resources with this account's custom fields, ${reports} reports). Catalog in output/catalog.json.`);
 
-    const files = new Map<string, WriteStream>();
-    say('\nFull sync');
-    const full = await sync(['read', '--config', config, '--catalog', catalog], files);
+    say('\nFull sync (records in output/full/)');
+    const full = await sync(['read', '--config', config, '--catalog', catalog], join(OUT, 'full'));
     const statePath = join(OUT, 'state.json');
     writeState(statePath, full.states);
 
     const changes = changeRows(sandbox);
     say(`\nMeanwhile in Keap: ${changes}.`);
-    say('\nIncremental sync (from output/state.json)');
-    const incremental = await sync(['read', '--config', config, '--catalog', catalog, '--state', statePath], files);
+    say('\nIncremental sync (from output/state.json; records in output/incremental/)');
+    const incremental = await sync(['read', '--config', config, '--catalog', catalog, '--state', statePath], join(OUT, 'incremental'));
     writeState(statePath, new Map([...full.states, ...incremental.states]));
-    await Promise.all([...files.values()].map((f) => new Promise((r) => f.end(r))));
 
     printSummary(full, incremental);
     if (full.code !== 0 || incremental.code !== 0) process.exitCode = 1;
@@ -94,8 +92,9 @@ function writeConfig(sandbox: Sandbox): string {
     requests_per_second: DEMO_QUOTAS.perSecond,
     requests_per_minute: DEMO_QUOTAS.perMinute,
     reports: [
-      { report: 'webforms' },
-      { report: 'affiliate_commissions', dates: { duration: 'date_range', start: { bound: 'date', date: '2019-01-01' } } },
+      // Named streams: these two report ids are also REST resource names, which a report would take.
+      { report: 'webforms', stream: 'webform_names' },
+      { report: 'affiliate_commissions', stream: 'commissions_since_2019', dates: { duration: 'date_range', start: { bound: 'date', date: '2019-01-01' } } },
       { report: 'saved_search', saved_search_filter: 'Hot Leads' },
       { report: 'contacts_by_tags', tags: [String(tag ?? '1')] },
       { report: 'data_query', stream: 'ogden_contacts', table: 'Contact', query: "'City':'Ogden','LastUpdated':'~>=~LastSuccessfulRun'" },
@@ -158,7 +157,10 @@ function run(args: string[], onMessage: (m: Msg) => void): Promise<number> {
   });
 }
 
-async function sync(args: string[], files: Map<string, WriteStream>): Promise<SyncResult> {
+/** One sync, its records written one file per stream into `dir` (each sync has its own). */
+async function sync(args: string[], dir: string): Promise<SyncResult> {
+  mkdirSync(dir, { recursive: true });
+  const files = new Map<string, WriteStream>();
   const stats = new Map<string, StreamStats>();
   const states = new Map<string, unknown>();
   const get = (s: string): StreamStats => {
@@ -174,7 +176,7 @@ async function sync(args: string[], files: Map<string, WriteStream>): Promise<Sy
       case 'RECORD': {
         const r = m['record'] as { stream: string; data: unknown };
         let f = files.get(r.stream);
-        if (!f) files.set(r.stream, (f = createWriteStream(join(OUT, `${r.stream}.jsonl`), { flags: 'a' })));
+        if (!f) files.set(r.stream, (f = createWriteStream(join(dir, `${r.stream}.jsonl`))));
         f.write(`${JSON.stringify(r.data)}\n`);
         get(r.stream).records++;
         progress.tick();
@@ -196,9 +198,9 @@ async function sync(args: string[], files: Map<string, WriteStream>): Promise<Sy
         break;
       }
       case 'LOG': {
-        // "<stream>: N records, R requests, T s" closes each stream.
+        // "<stream>: N records, R requests, T s" closes each stream (singular for one).
         const msg = (m['log'] as { message: string }).message;
-        const x = /^(\S+): (\d+) records, (\d+) requests, ([\d.]+) s$/.exec(msg);
+        const x = /^(\S+): (\d+) records?, (\d+) requests?, ([\d.]+) s$/.exec(msg);
         if (x) {
           const s = get(x[1] as string);
           s.requests = Number(x[3]);
@@ -215,6 +217,7 @@ async function sync(args: string[], files: Map<string, WriteStream>): Promise<Sy
     }
   });
   progress.end();
+  await Promise.all([...files.values()].map((f) => new Promise((r) => f.end(r))));
   const seconds = (performance.now() - started) / 1000;
   const total = [...stats.values()].reduce((a, s) => a + s.records, 0);
   say(`  ${total.toLocaleString('en-US')} records from ${stats.size} streams in ${seconds.toFixed(1)} s${rotated ? '; Keap rotated the refresh token and the connector saved the new one in output/config.json' : ''}.`);
@@ -296,7 +299,7 @@ function printSummary(full: SyncResult, inc: SyncResult): void {
   lines.push('');
   const saved = tot.fr ? 100 - (tot.ir / tot.fr) * 100 : 0;
   lines.push(`The incremental sync read ${tot.ir.toLocaleString('en-US')} records instead of ${tot.fr.toLocaleString('en-US')} (${saved.toFixed(1)}% less) in ${tot.iq} requests instead of ${tot.fq}.`);
-  lines.push(`Output: one JSONL file per stream and the final state in ${OUT}/ (config.json holds the sandbox's rotated credentials).`);
+  lines.push(`Output in ${OUT}/: full/ and incremental/ (one JSONL file per stream, each sync its own), state.json (the final state), config.json (with the sandbox's rotated credentials).`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

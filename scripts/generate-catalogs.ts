@@ -1,18 +1,22 @@
 /**
  * Writes the example catalogs under catalogs/ from `discover` against the embedded sandbox, so a
- * user can run `read` straight after install:
+ * user can run `read` straight after install. REST v2 (the default API):
  *
- *   airbyte-full-refresh.json   every table, full_refresh / overwrite
- *   airbyte-incremental.json    every table, incremental / append_dedup where the table has a
- *                               cursor (LastUpdated or DateCreated), full_refresh / overwrite otherwise
+ *   airbyte-full-refresh.json   every resource stream, full_refresh / overwrite
+ *   airbyte-incremental.json    every resource stream, incremental / append_dedup where it has a
+ *                               cursor, full_refresh / overwrite otherwise
  *   airbyte-reports.json        the report streams of reports-config.example.json
  *   singer-*.json               the same three selections as Singer catalogs (--catalog)
  *   reports-config.example.json the `reports` entries behind airbyte-reports.json
  *
+ * and the same six catalogs for XML-RPC (`"api": "xmlrpc"`, until 2026-12-31) as *-xmlrpc-*.json,
+ * the table streams in place of the resources.
+ *
  * The sandbox starts in this process with a fixed seed and the real discover code path
- * (protocol/commands.ts runDiscover) runs against it. Custom fields (`_Name` columns) are the
- * sandbox account's own, so they are left out of the table schemas: a catalog listing a custom field
- * your account lacks would make Keap refuse the query. Run discover against your account to get yours.
+ * (protocol/commands.ts runDiscover) runs against it. Custom fields (`custom_fields.<name>` columns on
+ * REST, `_Name` on XML-RPC) are the sandbox account's own, so they are left out of the schemas: a
+ * catalog listing a custom field your account lacks reads it as null (REST) or makes Keap refuse the
+ * query (XML-RPC). Run discover against your account to get yours.
  * test/catalogs.test.ts fails when the committed files differ from what this writes.
  *
  * Run: npm run build && node dist/scripts/generate-catalogs.js
@@ -39,7 +43,9 @@ export const CATALOG_SANDBOX = { seed: 42, contacts: 200 } as const;
  * over every affiliate, and the small lookup lists.
  */
 export const EXAMPLE_REPORTS: Json[] = [
-  { report: 'affiliate_commissions', dates: { duration: 'date_range', start: { bound: 'date', date: '2020-01-01' } } },
+  // Stream names of their own where the report id is also a REST resource's name, so the example
+  // config never shadows a resource stream.
+  { report: 'affiliate_commissions', stream: 'commissions_since_2020', dates: { duration: 'date_range', start: { bound: 'date', date: '2020-01-01' } } },
   { report: 'affiliate_running_totals' },
   { report: 'affiliate_programs' },
   {
@@ -52,7 +58,7 @@ export const EXAMPLE_REPORTS: Json[] = [
   { report: 'saved_search', saved_search_filter: '*' },
   { report: 'invoice_payment_options' },
   { report: 'shipping_options' },
-  { report: 'webforms' },
+  { report: 'webforms', stream: 'webform_names' },
 ];
 
 export interface GeneratedFile {
@@ -79,7 +85,7 @@ async function discover(dialect: 'airbyte' | 'singer', configPath: string): Prom
   return out.text;
 }
 
-const isCustomField = (name: string): boolean => name.startsWith('_');
+const isCustomField = (name: string): boolean => name.startsWith('_') || name.startsWith('custom_fields.');
 
 /** A table stream's schema without the sandbox's custom fields. */
 function withoutCustomFields(schema: Json): Json {
@@ -118,6 +124,7 @@ function singerSelected(entry: Json, incremental: boolean, stripCustom: boolean)
       if (m.breadcrumb.length !== 0) return m;
       const md: Json = { ...m.metadata, selected: true, 'replication-method': inc ? 'INCREMENTAL' : 'FULL_TABLE' };
       if (inc) md['replication-key'] = keys[0];
+      else delete md['replication-key'];
       return { breadcrumb: [], metadata: md };
     });
   return out;
@@ -125,52 +132,61 @@ function singerSelected(entry: Json, incremental: boolean, stripCustom: boolean)
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Starts the sandbox, discovers, and returns every file under catalogs/ (nothing is written). */
+/** Starts the sandbox, discovers through each API, and returns every file under catalogs/ (nothing is written). */
 export async function generateCatalogs(): Promise<GeneratedFile[]> {
   const sandbox = await startSandbox({ port: 0, ...CATALOG_SANDBOX });
   const dir = mkdtempSync(join(tmpdir(), 'tap-infusionsoft-catalogs-'));
   try {
-    const configPath = join(dir, 'config.json');
     const reportsConfig = { reports: EXAMPLE_REPORTS };
-    const config = {
-      credentials: { auth_type: 'api_key', api_key: sandbox.credentials.api_key },
-      api: 'xmlrpc',
-      api_url: sandbox.apiUrl,
-      token_url: sandbox.tokenUrl,
-      ...reportsConfig,
-    };
-    writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
-    const reportNames = new Set(EXAMPLE_REPORTS.map((r) => (typeof r['stream'] === 'string' ? r['stream'] : String(r['report']))));
-
-    const airbyteText = await discover('airbyte', configPath);
-    const catalogMsg = airbyteText
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Json)
-      .find((m) => m['type'] === 'CATALOG') as { catalog: { streams: Json[] } } | undefined;
-    if (!catalogMsg) throw new Error('discover printed no CATALOG message');
-    const streams = catalogMsg.catalog.streams;
-    const tables = streams.filter((s) => !reportNames.has(s['name'] as string)).map((s) => ({ ...s, json_schema: withoutCustomFields(s['json_schema'] as Json) }));
-    const reports = streams.filter((s) => reportNames.has(s['name'] as string));
-    if (reports.length !== reportNames.size) throw new Error(`discover listed ${reports.length} of the ${reportNames.size} example report streams`);
-
-    const singer = JSON.parse(await discover('singer', configPath)) as { streams: Json[] };
-    const singerTables = singer.streams.filter((s) => !reportNames.has(s['tap_stream_id'] as string));
-    const singerReports = singer.streams.filter((s) => reportNames.has(s['tap_stream_id'] as string));
-
-    return [
-      { path: 'catalogs/airbyte-full-refresh.json', text: json({ streams: tables.map((s) => airbyteConfigured(s, false)) }) },
-      { path: 'catalogs/airbyte-incremental.json', text: json({ streams: tables.map((s) => airbyteConfigured(s, true)) }) },
-      { path: 'catalogs/airbyte-reports.json', text: json({ streams: reports.map((s) => airbyteConfigured(s, true)) }) },
-      { path: 'catalogs/singer-full-refresh.json', text: json({ streams: singerTables.map((s) => singerSelected(s, false, true)) }) },
-      { path: 'catalogs/singer-incremental.json', text: json({ streams: singerTables.map((s) => singerSelected(s, true, true)) }) },
-      { path: 'catalogs/singer-reports.json', text: json({ streams: singerReports.map((s) => singerSelected(s, true, false)) }) },
-      { path: 'catalogs/reports-config.example.json', text: json(reportsConfig) },
-    ];
+    const files: GeneratedFile[] = [];
+    for (const api of ['rest', 'xmlrpc'] as const) {
+      const configPath = join(dir, `config-${api}.json`);
+      const config = {
+        credentials: { auth_type: 'api_key', api_key: sandbox.credentials.api_key },
+        api,
+        rest_url: sandbox.restUrl,
+        api_url: sandbox.apiUrl,
+        token_url: sandbox.tokenUrl,
+        ...reportsConfig,
+      };
+      writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
+      files.push(...(await catalogsOf(configPath, api === 'rest' ? '' : 'xmlrpc-')));
+    }
+    files.push({ path: 'catalogs/reports-config.example.json', text: json(reportsConfig) });
+    return files;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await sandbox.close();
   }
+}
+
+/** The six catalogs of one API, named `<dialect>-<infix><selection>.json`. */
+async function catalogsOf(configPath: string, infix: string): Promise<GeneratedFile[]> {
+  const reportNames = new Set(EXAMPLE_REPORTS.map((r) => (typeof r['stream'] === 'string' ? r['stream'] : String(r['report']))));
+  const airbyteText = await discover('airbyte', configPath);
+  const catalogMsg = airbyteText
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Json)
+    .find((m) => m['type'] === 'CATALOG') as { catalog: { streams: Json[] } } | undefined;
+  if (!catalogMsg) throw new Error('discover printed no CATALOG message');
+  const streams = catalogMsg.catalog.streams;
+  const data = streams.filter((s) => !reportNames.has(s['name'] as string)).map((s) => ({ ...s, json_schema: withoutCustomFields(s['json_schema'] as Json) }));
+  const reports = streams.filter((s) => reportNames.has(s['name'] as string));
+  if (reports.length !== reportNames.size) throw new Error(`discover listed ${reports.length} of the ${reportNames.size} example report streams`);
+
+  const singer = JSON.parse(await discover('singer', configPath)) as { streams: Json[] };
+  const singerData = singer.streams.filter((s) => !reportNames.has(s['tap_stream_id'] as string));
+  const singerReports = singer.streams.filter((s) => reportNames.has(s['tap_stream_id'] as string));
+
+  return [
+    { path: `catalogs/airbyte-${infix}full-refresh.json`, text: json({ streams: data.map((s) => airbyteConfigured(s, false)) }) },
+    { path: `catalogs/airbyte-${infix}incremental.json`, text: json({ streams: data.map((s) => airbyteConfigured(s, true)) }) },
+    { path: `catalogs/airbyte-${infix}reports.json`, text: json({ streams: reports.map((s) => airbyteConfigured(s, true)) }) },
+    { path: `catalogs/singer-${infix}full-refresh.json`, text: json({ streams: singerData.map((s) => singerSelected(s, false, true)) }) },
+    { path: `catalogs/singer-${infix}incremental.json`, text: json({ streams: singerData.map((s) => singerSelected(s, true, true)) }) },
+    { path: `catalogs/singer-${infix}reports.json`, text: json({ streams: singerReports.map((s) => singerSelected(s, true, false)) }) },
+  ];
 }
 
 async function main(): Promise<void> {

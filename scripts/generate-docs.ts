@@ -6,7 +6,8 @@
  *   <!-- END name -->
  *
  * from the sources of truth: spec.json (config reference, the Meltano plugin definition), the table
- * registry (streams), the report registry (reports reference), the error table, the retry schedules
+ * registry (streams), the report registries (reports reference), the migration map (migration
+ * guide), the error table, the retry schedules
  * and quotas, and the errors the input checks raise (produced here by feeding them bad input, so
  * the quoted messages are the real ones). Everything outside the markers is written by hand.
  * test/docs.test.ts fails when README.md differs from what this writes.
@@ -17,16 +18,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError } from '../src/input-error.js';
-import { ERROR_TABLE, QuotaExhaustedError, type Action, type ScheduleName } from '../src/keap/errors.js';
+import { tokenRefused, tokenUnreachable } from '../src/keap/token-endpoint.js';
+import { classify, ERROR_TABLE, gaveUp, QuotaExhaustedError, type Action, type FailureType, type ScheduleName, type Scope } from '../src/keap/errors.js';
 import { DEFAULT_QUOTAS } from '../src/keap/limiter.js';
 import { DEFAULT_SCHEDULES, type Schedule } from '../src/keap/retry.js';
 import { packageRoot } from '../src/package-root.js';
 import { parseArgs, USAGE } from '../src/protocol/args.js';
 import { parseCatalog } from '../src/protocol/catalog-input.js';
-import { loadSpec, validateConfig } from '../src/protocol/config.js';
+import { validateConfig } from '../src/protocol/config.js';
+import { loadSpec } from '../src/protocol/spec-command.js';
 import { parseStateInput } from '../src/protocol/state-input.js';
-import { ALL_FAULT_KINDS, TRANSIENT_FAULT_KINDS } from '../src/sandbox/faults.js';
-import { SANDBOX_USAGE } from '../src/sandbox/cli.js';
+import { sandboxHelp } from '../src/sandbox/cli.js';
 import type { JsonSchema } from '../src/streams/json-schema.js';
 import type { ReportEntry } from '../src/streams/report-entry.js';
 import type { ParamName, ParamUse } from '../src/streams/report-params.js';
@@ -35,8 +37,14 @@ import { resolveReports } from '../src/streams/report-resolve.js';
 import { reportVariant } from '../src/streams/report-spec.js';
 import type { ReportConfig } from '../src/streams/report-types.js';
 import { parseStreamState } from '../src/streams/state.js';
+import { restStreams, type RestStream } from '../src/streams/rest-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
+import { LEFT_OUT, REST_RESOURCES } from './rest-resources.js';
 import { UNCONFIRMED_CURSORS } from './evidence-corrections.js';
+import { KeapTimeZone } from '../src/keap/dates.js';
+import { planRestReport } from '../src/streams/rest-report-plan.js';
+import { restEndpointText, restReport } from '../src/streams/rest-report-registry.js';
+import { migrationGuide } from './migration-guide.js';
 
 type Json = Record<string, unknown>;
 
@@ -115,7 +123,8 @@ function configRows(): Row[] {
 function describe(key: string, s: JsonSchema): string {
   let d = s.description ?? s.title ?? '';
   if (!s.description && s.title) d = `${s.title}.`;
-  if (key === 'tables') d += ' Names: see [Table streams](#table-streams).';
+  if (key === 'tables') d += ' Names: see [Table streams](#table-streams-xml-rpc-until-2026-12-31).';
+  if (key === 'resources') d += ' Names: see [Resource streams](#resource-streams-rest-v2-the-default).';
   if (key === 'reports') d += ' Entries: see [Reports reference](#reports-reference).';
   if (Array.isArray(s['examples'])) d += ` Example: ${(s['examples'] as unknown[]).map((e) => code(JSON.stringify(e))).join(', ')}.`;
   return cell(d);
@@ -162,6 +171,42 @@ export function tablesReference(): string {
     String(Object.keys(t.schema.properties ?? {}).length),
   ]);
   return table(['Stream', 'Keap table', 'Primary key', 'Incremental cursor', 'Custom fields', 'Fields'], rows);
+}
+
+/** How a resource stream is paged and kept incremental, in a few words (scripts/rest-resources.ts). */
+function restSyncText(s: RestStream): string {
+  const sync = s.sync;
+  const parent = s.parent ? `; per ${s.parent.stream.replace(/s$/, '')}${s.parent.incremental ? ' (incremental: those changed since the bookmark)' : ''}` : '';
+  switch (sync.kind) {
+    case 'keyset':
+      return `keyset on \`${sync.id_filter}\`${sync.since ? `, server filter \`${sync.since}\`` : ''}${parent}`;
+    case 'filter':
+      return `server filter \`${sync.since}\`, page tokens${parent}`;
+    case 'order':
+      return `newest first by \`${sync.order_by}\`, stop at the bookmark${parent}`;
+    case 'full':
+      return `${s.paged ? 'page tokens' : 'one answer (the endpoint does not page)'}${parent}`;
+  }
+}
+
+export function resourcesReference(): string {
+  const rows = restStreams().map((s) => [
+    code(s.stream),
+    code(`GET ${s.flatten ? `${s.path} (${s.flatten.field})` : s.path}`),
+    s.primary_key.length ? s.primary_key.map(code).join(', ') : 'none',
+    s.cursor ? code(s.cursor) : 'full refresh only',
+    cell(restSyncText(s)),
+    s.model ? 'yes' : '',
+    cell(REST_RESOURCES.find((r) => r.stream === s.stream)?.note ?? ''),
+  ]);
+  const left = LEFT_OUT.map((l) => [code(`GET ${l.path}`), cell(l.why)]);
+  return [
+    table(['Stream', 'Endpoint', 'Primary key', 'Incremental cursor', 'Paged by', 'Custom fields', 'Notes'], rows),
+    '',
+    'GET list endpoints of the spec that are not streams, and why:',
+    '',
+    table(['Endpoint', 'Why not a stream'], left),
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------- reports
@@ -261,14 +306,28 @@ function reportSection(entry: ReportEntry): string {
   if (paramRows.length) lines.push(table(['Parameter', 'Type', 'Required', 'Description'], paramRows), '');
   else lines.push('No parameters.', '');
   lines.push('```json', JSON.stringify(example), '```', '');
-  lines.push(`Record: ${shown.join(', ')}${more}.${unverified ? ' Keys Keap adds beyond these pass through unchanged (the shape is not verified against a live account).' : ''}`);
+  lines.push(`Record: ${shown.join(', ')}${more}.${unverified ? ' Keys Keap adds beyond these pass through unchanged (the shape is not verified against a live account).' : ''}`, '');
+  lines.push(restSection(entry, resolved));
   return lines.join('\n');
+}
+
+/** The same entry on REST v2: the endpoint, key and record, or why REST v2 lacks the report. */
+function restSection(entry: ReportEntry, resolved: NonNullable<ReturnType<typeof resolveReports>[number]>): string {
+  const refused = restReport(entry.id)?.refused;
+  if (refused) return `On REST v2 (\`api: rest\`): not served. ${cell(refused.why.charAt(0).toUpperCase() + refused.why.slice(1))}; the closest REST stream is ${code(refused.closest)}. \`check\` and \`discover\` refuse the entry in one line.`;
+  const plan = planRestReport(resolved, new KeapTimeZone('America/New_York'));
+  const fields = Object.entries(plan.schema.properties ?? {});
+  const shown = fields.slice(0, 12).map(([k, v]) => `${code(k)} ${shortType(v)}`);
+  const more = fields.length > shown.length ? `, … ${fields.length - shown.length} more` : '';
+  const incremental = plan.cursor ? ` · incremental (cursor ${code(plan.cursor)})` : '';
+  const endpoint = restEndpointText(entry.id);
+  return `On REST v2 (\`api: rest\`): ${/^(GET|POST) /.test(endpoint) ? code(endpoint) : endpoint}${incremental} · primary key ${plan.primaryKey.length ? plan.primaryKey.map(code).join(' + ') : 'none'}. Record: ${shown.join(', ')}${more}.`;
 }
 
 export function reportsReference(): string {
   const index = table(
-    ['Report id', 'Menu title', 'XML-RPC method'],
-    REPORTS.map((r) => [`[${code(r.id)}](#${anchor(`${r.id} — ${r.title}`)})`, cell(r.title), code(r.method)]),
+    ['Report id', 'Menu title', 'XML-RPC method', 'REST v2 endpoint'],
+    REPORTS.map((r) => [`[${code(r.id)}](#${anchor(`${r.id} — ${r.title}`)})`, cell(r.title), code(r.method), cell(restEndpointText(r.id))]),
   );
   return [index, '', ...REPORTS.map(reportSection).flatMap((s) => [s, ''])].join('\n').trimEnd();
 }
@@ -289,20 +348,52 @@ function scheduleText(s: Schedule): string {
     if (d.length > 2 && d.every((x) => x === d[0])) return `every ${seconds(d[0] as number)}, ${d.length} times`;
     return `after ${d.map(seconds).join(', ')}`;
   }
-  return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (Retry-After wins)`;
+  return `up to ${s.retries} times, ${seconds(s.baseMs)} doubling to at most ${seconds(s.maxMs)}, with jitter (a Retry-After up to ${seconds(s.maxMs)} wins; a longer one fails the stream)`;
 }
 
-function actionText(a: Action): string {
+/** What failing means for a rule's scope. */
+function failText(scope: Scope, failureType: FailureType): string {
+  return scope === 'account'
+    ? `the sync stops at once: one error for the run, every unfinished stream INCOMPLETE, exit 1 (${code(failureType)})`
+    : `the stream fails (${code(failureType)}); the others go on`;
+}
+
+function actionText(a: Action, scope: Scope): string {
   switch (a.do) {
     case 'retry':
       return `retried ${scheduleText(DEFAULT_SCHEDULES[a.schedule])}; then the stream fails (${code('transient_error')})`;
     case 'refresh':
-      return `OAuth: the access token is refreshed once and the call sent again; an API key, or a second 401, fails the stream (${code('config_error')})`;
+      return `OAuth: the access token is refreshed once and the call sent again. An API key, or a new token refused too: ${failText(scope, 'config_error')}`;
     case 'skip':
       return 'the record is skipped with a warning; the stream goes on';
     case 'fail':
-      return `the stream fails (${code(a.failureType)})`;
+      return failText(scope, a.failureType);
   }
+}
+
+/** The call the README's example messages name. */
+export const EXAMPLE_CALL = 'DataService.query on Contact';
+/** The same for the rules of REST v2 answers. */
+export const EXAMPLE_REST_CALL = 'GET /contacts';
+
+/** The call a rule's example message names, by the API the rule judges. */
+export function exampleCall(rule: (typeof ERROR_TABLE)[number]): string {
+  return rule.api === 'rest' ? EXAMPLE_REST_CALL : EXAMPLE_CALL;
+}
+
+function retriesOf(s: Schedule): number {
+  return s.kind === 'fixed' ? s.delaysMs.length : s.retries;
+}
+
+/**
+ * The message a rule prints for its example signal, as the client words it: classified by the
+ * error table itself (and by this rule, or the example is wrong), after the default retries when
+ * the rule retries.
+ */
+export function ruleMessage(rule: (typeof ERROR_TABLE)[number]): string {
+  const c = classify(rule.example, exampleCall(rule), rule.api ?? 'xmlrpc');
+  if (c.rule !== rule.name) throw new Error(`the example of rule ${rule.name} is classified as ${c.rule}`);
+  return rule.action.do === 'retry' ? gaveUp(c.message, retriesOf(DEFAULT_SCHEDULES[rule.action.schedule])) : c.message;
 }
 
 interface Example {
@@ -414,19 +505,14 @@ function otherErrors(): Example[] {
       fix: 'Nothing is lost: the streams stop at their last checkpoint, are marked INCOMPLETE (Airbyte: with a RATE_LIMITED reason carrying the reset time), and the run exits 1. Run again after the reset; it resumes from the state.',
     },
     {
-      error: "Keap refused to refresh the access token (HTTP 400, invalid_request: Invalid Refresh Token); authorize again with 'tap-infusionsoft auth' and update refresh_token",
-      cause: 'The refresh token was already used (Keap rotates it on every refresh, and the new one was not stored), or the app was de-authorized. `config_error`; HTTP 429/5xx are `transient_error`.',
+      error: tokenRefused(400, 'invalid_request: Invalid Refresh Token').message,
+      cause: 'The refresh token was already used (Keap rotates it on every refresh, and the new one was not stored), or the app was de-authorized. `config_error`, and the sync stops at once; HTTP 429/5xx are `transient_error` for the stream.',
       fix: 'Run `tap-infusionsoft auth` again. In Meltano, or with `--config ENV`, prefer an API key (see [Token rotation](#token-rotation)).',
     },
     {
-      error: 'cannot reach the Keap token URL: ECONNREFUSED (check token_url)',
-      cause: 'The token URL did not answer. `config_error` when the host does not resolve, else `transient_error`.',
+      error: tokenUnreachable('ECONNREFUSED').message,
+      cause: 'The token URL did not answer. When its host does not resolve: `config_error`, and the sync stops at once; else `transient_error` for the stream.',
       fix: 'Check `token_url` and the network.',
-    },
-    {
-      error: 'Keap rejected the API key (HTTP 401); check api_key',
-      cause: 'The Personal Access Token or Service Account Key is wrong, expired or revoked.',
-      fix: 'Create a new key in Keap (Settings → API) and update `credentials.api_key`.',
     },
     {
       error: "stream 'foo' is not offered by this source (run discover; reports need an entry in config.reports)",
@@ -485,13 +571,13 @@ function exampleTable(rows: Example[]): string {
 
 export function errorsReference(): string {
   const rules = table(
-    ['Rule', 'Cause', 'What the connector does', 'Fix'],
-    ERROR_TABLE.map((r) => [code(r.name), cell(r.doc.cause), cell(actionText(r.action)), cell(r.doc.fix)]),
+    ['Rule', 'Cause', 'Message (for an example of what Keap sends)', 'What the connector does', 'Fix'],
+    ERROR_TABLE.map((r) => [code(r.name), cell(`${r.api ? `*${r.api === 'rest' ? 'REST' : 'XML-RPC'}* ` : ''}${r.doc.cause}`), code(cell(ruleMessage(r)).replace(/`/g, "'")), cell(actionText(r.action, r.scope ?? 'stream')), cell(r.doc.fix)]),
   );
   return [
     '#### Keap errors (the error table)',
     '',
-    'Every failed call is classified by the first rule that matches, in this order. The message names the call (`DataService.query on Contact`) and quotes what Keap sent.',
+    `Every failed call is classified by the first rule that matches, in this order. The message names the call (${code(EXAMPLE_CALL)}, or ${code(EXAMPLE_REST_CALL)} on REST v2) and quotes what Keap sent; rules marked *REST* or *XML-RPC* judge only that API's answers; a stream's error starts with the stream's name, an error that stops the sync with \`tap-infusionsoft:\`.`,
     '',
     rules,
     '',
@@ -585,7 +671,10 @@ export function meltanoSettings(): MeltanoSetting[] {
   }
   for (const r of configRows()) {
     if (r.key.startsWith('retry.')) continue;
-    out.push({ name: r.key, label: r.schema.title ?? r.key, description: r.schema.description ?? '', kind: meltanoKind(r.key, r.schema), sensitive: r.schema['airbyte_secret'] === true });
+    const setting: MeltanoSetting = { name: r.key, label: r.schema.title ?? r.key, description: r.schema.description ?? '', kind: meltanoKind(r.key, r.schema), sensitive: r.schema['airbyte_secret'] === true };
+    // Meltano reads METRIC lines (off for everyone else): its plugin turns them on.
+    if (r.key === 'metrics') setting.value = true;
+    out.push(setting);
   }
   return out;
 }
@@ -597,7 +686,7 @@ export function meltanoPlugin(): string {
     '    - name: tap-infusionsoft',
     '      namespace: tap_infusionsoft',
     '      label: Infusionsoft (Keap)',
-    '      description: Every DataService table and the 39 reports of the Infusionsoft report menu, over XML-RPC',
+    '      description: Every REST v2 resource and the 39 reports of the Infusionsoft report menu (XML-RPC tables until 2026-12-31)',
     '      docs: https://github.com/tap-infusionsoft/tap-infusionsoft#readme',
     '      repo: https://github.com/tap-infusionsoft/tap-infusionsoft',
     '      executable: tap-infusionsoft',
@@ -634,15 +723,9 @@ export function cliUsage(): string {
   return ['```text', USAGE, '```'].join('\n');
 }
 
+/** `tap-infusionsoft sandbox --help`, as it prints. */
 export function sandboxFlags(): string {
-  const transient = new Set<string>(TRANSIENT_FAULT_KINDS);
-  return [
-    '```text',
-    SANDBOX_USAGE,
-    '```',
-    '',
-    `Fault kinds for \`--fault-kinds\` (without it, \`--fault-rate\` draws from the ones marked *): ${ALL_FAULT_KINDS.map((k) => `${code(k)}${transient.has(k) ? '*' : ''}`).join(', ')}.`,
-  ].join('\n');
+  return ['```text', sandboxHelp(), '```'].join('\n');
 }
 
 // ---------------------------------------------------------------- README assembly
@@ -651,8 +734,10 @@ export function renderSections(): Map<string, string> {
   return new Map([
     ['cli-usage', cliUsage()],
     ['config-reference', configReference()],
+    ['resources', resourcesReference()],
     ['tables', tablesReference()],
     ['reports-reference', reportsReference()],
+    ['migration-guide', migrationGuide()],
     ['rate-limits', rateLimitsReference()],
     ['errors-reference', errorsReference()],
     ['meltano-plugin', meltanoPlugin()],

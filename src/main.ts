@@ -11,7 +11,7 @@ import { VERSION } from './protocol/version.js';
 
 // Commands are imported when used: `spec` should not pay for the sandbox's data generators.
 
-/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input. */
+/** argv -> command -> exit code; nothing else. 0 ok, 1 the sync failed, 2 bad input, 128 + n stopped by signal n. */
 async function main(argv: string[]): Promise<number> {
   let command: Command;
   try {
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command.kind) {
     case 'help':
       process.stderr.write(`${USAGE}\n`);
-      return 0;
+      return command.misuse ? 2 : 0;
     case 'version':
       process.stdout.write(`tap-infusionsoft ${VERSION}\n`);
       return 0;
@@ -36,11 +36,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const dialect = 'dialect' in command ? command.dialect : command.kind === 'about' || command.kind === 'list' ? 'singer' : 'airbyte';
   const session = new Session(dialect);
+  session.handleSignals();
   let code: number;
   try {
     switch (command.kind) {
       case 'spec':
-        code = (await import('./protocol/commands.js')).runSpec(session);
+        code = (await import('./protocol/spec-command.js')).runSpec(session);
         break;
       case 'check':
         code = await (await import('./protocol/commands.js')).runCheck(session, command.config);
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     code = report(session, err);
   }
   await session.writer.end();
-  return code;
+  return session.exitCode(code);
 }
 
 /** Everything that escapes a command ends here as one line (and an Airbyte trace), never a stack. */

@@ -60,6 +60,17 @@ describe('--about', () => {
     expect(about['settings']).toEqual(spec.connectionSpecification);
   });
 
+  it('--format markdown marks only what every config needs as required, not the alternatives of credentials', async () => {
+    const r = await runCli(['--about', '--format', 'markdown']);
+    expect(r.code, r.stderr).toBe(0);
+    const row = (name: string): string => r.stdout.split('\n').find((l) => l.startsWith(`| ${name} |`)) ?? '';
+    expect(row('credentials.auth_type')).toMatch(/^\| credentials\.auth_type \| True \|/);
+    for (const [name, auth] of [['credentials.api_key', 'api_key'], ['credentials.client_id', 'oauth2'], ['credentials.refresh_token', 'oauth2']]) {
+      expect(row(name as string)).toMatch(new RegExp(`^\\| ${(name as string).replace('.', '\\.')} \\| False \\|.*required when auth_type is ${auth}`));
+    }
+    expect(row('credentials.access_token')).toMatch(/\| False \|.*used when auth_type is oauth2/);
+  });
+
   it('--format=json works as the Meltano SDK spells it', async () => {
     const r = await runCli(['--about', '--format=json']);
     expect(r.code).toBe(0);
@@ -129,8 +140,23 @@ describe('--config ENV', () => {
 });
 
 describe('METRIC log lines', () => {
-  it('go to stderr in the Singer form: record_count per stream and http_request_duration per call', async () => {
+  it('are off by default: a read, check, discover and list print none', async () => {
     const env = sandboxEnv({ TAP_INFUSIONSOFT_API_KEY: sb.sandbox.credentials.api_key });
+    const read = await runCli(['--config', 'ENV'], { env });
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.messages.some((x) => x['type'] === 'RECORD')).toBe(true);
+    expect(read.stderr).not.toContain('METRIC');
+    // Turned on, they still never show in the commands that only look.
+    const on = { ...env, TAP_INFUSIONSOFT_METRICS: 'true' };
+    for (const args of [['check', '--config', 'ENV'], ['discover', '--config', 'ENV'], ['list', 'tags', '--config', 'ENV']]) {
+      const r = await runCli(args, { env: on });
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, args[0]).not.toContain('METRIC');
+    }
+  });
+
+  it('go to stderr in the Singer form when metrics is on: record_count per stream and http_request_duration per call', async () => {
+    const env = sandboxEnv({ TAP_INFUSIONSOFT_API_KEY: sb.sandbox.credentials.api_key, TAP_INFUSIONSOFT_METRICS: 'true' });
     const r = await runCli(['--config', 'ENV'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('METRIC');
@@ -151,8 +177,8 @@ describe('METRIC log lines', () => {
     }
   });
 
-  it('go to stderr in the Airbyte form, never onto the protocol stream', async () => {
-    const config = sb.config({ tables: ['Contact'] });
+  it('go to stderr in the Airbyte form when metrics is on, never onto the protocol stream', async () => {
+    const config = sb.config({ tables: ['Contact'], metrics: true });
     const discover = await runCli(['discover', '--config', config]);
     const catalog = sb.write('airbyte-catalog.json', configuredCatalog(discover.messages.find((m) => m['type'] === 'CATALOG')));
     const r = await runCli(['read', '--config', config, '--catalog', catalog]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAjv } from '../src/protocol/validate.js';
+import { getAjv } from '../src/protocol/schema-compiler.js';
 import { tableStreams } from '../src/streams/table-registry.js';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordOutput, recordSecrets } from './helpers/audit.js';
 import { CLI, runCli } from './helpers/cli.js';
+import { endless, fakeKeap, send, tokenOk } from './helpers/fake-keap.js';
 import { withSandbox, type SandboxFixture } from './helpers/sandbox.js';
 
 /**
@@ -28,7 +29,7 @@ interface AuthRun {
   done: Promise<{ code: number | null; stderr: string }>;
 }
 
-function startAuth(out: string, o: { clientSecret?: string; extra?: string[] } = {}): Promise<AuthRun> {
+function startAuth(out: string, o: { clientSecret?: string; tokenUrl?: string; extra?: string[] } = {}): Promise<AuthRun> {
   const c = sb.sandbox.credentials;
   const args = [
     'auth',
@@ -43,7 +44,9 @@ function startAuth(out: string, o: { clientSecret?: string; extra?: string[] } =
     '--authorize-url',
     sb.sandbox.authorizeUrl,
     '--token-url',
-    sb.sandbox.tokenUrl,
+    o.tokenUrl ?? sb.sandbox.tokenUrl,
+    '--rest-url',
+    sb.sandbox.restUrl,
     '--api-url',
     sb.sandbox.apiUrl,
     ...(o.extra ?? []),
@@ -109,14 +112,16 @@ describe('tap-infusionsoft auth', () => {
 
     const page = await browse(run.url);
     expect(page.status).toBe(200);
-    expect(page.body).toContain('authorized');
+    expect(page.body).toContain('is authorized');
+    // The page says so only once the config is written.
+    expect(existsSync(out)).toBe(true);
     const exit = await run.done;
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stderr).toContain(`Wrote ${out}`);
     expect(exit.stderr).not.toContain(c.client_secret);
 
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    const config = JSON.parse(readFileSync(out, 'utf8')) as { credentials: Record<string, string>; token_url: string; api_url: string };
+    const config = JSON.parse(readFileSync(out, 'utf8')) as { credentials: Record<string, string>; token_url: string; api_url: string; rest_url: string };
     recordSecrets(config.credentials['refresh_token'] ?? '', config.credentials['access_token'] ?? '');
     expect(config.credentials['auth_type']).toBe('oauth2');
     expect(config.credentials['client_id']).toBe(c.client_id);
@@ -125,6 +130,7 @@ describe('tap-infusionsoft auth', () => {
     expect(Date.parse(config.credentials['token_expiry'] ?? '')).toBeGreaterThan(Date.now());
     expect(config.token_url).toBe(sb.sandbox.tokenUrl);
     expect(config.api_url).toBe(sb.sandbox.apiUrl);
+    expect(config.rest_url).toBe(sb.sandbox.restUrl);
 
     const check = await runCli(['check', '--config', out]);
     expect(check.code, check.stderr).toBe(0);
@@ -176,12 +182,63 @@ describe('tap-infusionsoft auth', () => {
     const out = sb.dir + '/refused.json';
     const wrong = 'not-the-client-secret';
     const run = await startAuth(out, { clientSecret: wrong });
-    await browse(run.url);
+    // The browser is told the truth, not "authorized".
+    const page = await browse(run.url);
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('Authorization failed');
+    expect(page.body).toContain('the token URL refused the code (HTTP 401');
+    expect(page.body).not.toContain('is authorized');
+    expect(page.body).not.toContain(wrong);
     const exit = await run.done;
     expect(exit.code).toBe(1);
     expectOneLineError(exit.stderr, /the token URL refused the code \(HTTP 401, invalid_client/);
     expect(exit.stderr).not.toContain(wrong);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('keeps the new credentials of a token answer with an absurd expiry, the expiry clamped to a day', async () => {
+    const fake = await fakeKeap({ token: tokenOk({ expires_in: 1e300 }) });
+    try {
+      const out = `${sb.dir}/absurd.json`;
+      const run = await startAuth(out, { tokenUrl: fake.tokenUrl });
+      await browse(run.url);
+      const exit = await run.done;
+      expect(exit.stderr).not.toMatch(/Invalid time value/);
+      expect(exit.code).toBe(0);
+      const saved = JSON.parse(readFileSync(out, 'utf8')) as { credentials: Record<string, string> };
+      expect(saved.credentials['refresh_token']).toBe('rotated-refresh-token-1-0123456789');
+      expect(Date.parse(saved.credentials['token_expiry'] ?? '') - Date.now()).toBeLessThanOrEqual(86_400_000);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a token answer past 1 MiB in one line, echoing no secret', async () => {
+    const fake = await fakeKeap({ token: (req, res) => endless(res, { 'Content-Type': 'application/json' }, Buffer.from(req.body.toString('utf8').repeat(100)), { bytes: 0 }) });
+    try {
+      const out = `${sb.dir}/endless.json`;
+      const run = await startAuth(out, { tokenUrl: fake.tokenUrl });
+      await browse(run.url);
+      const exit = await run.done;
+      expect(exit.code).toBe(1);
+      expectOneLineError(exit.stderr, /the Keap token URL answered with more than 1048576 bytes; refused/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('masks the client secret that a refusing token URL echoes', async () => {
+    const fake = await fakeKeap({ token: (req, res) => send(res, 400, { 'Content-Type': 'application/json' }, JSON.stringify({ error: 'invalid_client', error_description: `you sent ${req.body.toString('utf8')}` })) });
+    try {
+      const run = await startAuth(`${sb.dir}/echo.json`, { tokenUrl: fake.tokenUrl });
+      await browse(run.url);
+      const exit = await run.done;
+      expectOneLineError(exit.stderr, /the token URL refused the code \(HTTP 400, invalid_client: you sent .*client_secret=\*{10}/);
+      expect(exit.stderr).not.toContain(sb.sandbox.credentials.client_secret);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('asks for the client id and secret before doing anything', async () => {

@@ -52,7 +52,9 @@ const cfgCases: [string, unknown, RegExp][] = [
   ['an ftp api_url', withCfg({ api_url: 'ftp://api.infusionsoft.com/x' }), /api_url/],
   ['plain http to a remote host', withCfg({ api_url: 'http://api.infusionsoft.com/crm/xmlrpc/v1' }), /api_url: plain http:\/\/ is refused except on loopback/],
   ['a token_url that is not a URL', withCfg({ token_url: 'https://' }), /token_url/],
-  ['an unknown table', withCfg({ tables: ['Contacts'] }), /tables\[0\]: must be one of/],
+  ['an unknown table', withCfg({ tables: ['Contacts'] }), /tables\[0\]: 'Contacts' is not one of the names it takes; did you mean 'Contact'\?/],
+  ['an unknown resource', withCfg({ resources: ['contact'] }), /resources\[0\]: 'contact' is not one of the names it takes; did you mean 'contacts'\?/],
+  ['a resource that is nothing like one', withCfg({ resources: ['zzzzzzzzzz'] }), /resources\[0\]: must be one of "contacts"/],
   ['tables given as a string', withCfg({ tables: 'Contact' }), /tables: must be array/],
   ['reports given as an object', withCfg({ reports: { report: 'webforms' } }), /reports: must be array/],
   ['a report entry without a report id', withCfg({ reports: [{ stream: 'x' }] }), /reports\[0\]\.report: is required/],
@@ -101,7 +103,8 @@ const cases: Case[] = [
 describe('bad input gives one clear line and a non-zero exit', () => {
   it('has at least forty cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+  // Each case is one CLI process that mostly waits on its own start-up: run a few at once.
+  it.concurrent.for(cases)('$name', async (c, { expect }) => {
     const s = scratch();
     const config = s.write('config.json', c.config ?? API);
     const catalog = s.write('catalog.json', c.catalog ?? CATALOG);
@@ -121,6 +124,16 @@ describe('bad input gives one clear line and a non-zero exit', () => {
     expect(lines[0]).toMatch(c.expect);
     expect(r.stderr).not.toMatch(/\n\s+at /); // never a stack trace
     expect(r.stdout + r.stderr).not.toContain('KeapAK-corpus-0123456789');
+  });
+
+  it('prints the usage for no arguments at all, and exits 2 like any usage error (--help exits 0)', async () => {
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^usage:\n {2}Airbyte: {2}tap-infusionsoft spec/);
+    expect(none.stdout).toBe('');
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe(none.stderr);
   });
 
   it('names an unknown stream in an error trace, marks it incomplete, and exits non-zero', async () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/package-root.js';
+import { restStreams } from '../src/streams/rest-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
 import { CATALOG_SANDBOX, EXAMPLE_REPORTS, generateCatalogs, type GeneratedFile } from '../scripts/generate-catalogs.js';
 import { runCli } from './helpers/cli.js';
@@ -15,12 +16,10 @@ const catalogPath = (name: string): string => join(root, 'catalogs', name);
 
 let generated: GeneratedFile[];
 let sb: SandboxFixture;
-let config: string;
 
 beforeAll(async () => {
   generated = await generateCatalogs();
   sb = await withSandbox({ ...CATALOG_SANDBOX });
-  config = sb.config();
 });
 
 afterAll(async () => {
@@ -56,11 +55,32 @@ describe('catalogs/', () => {
     for (const f of generated) expect(readFileSync(join(root, f.path), 'utf8'), f.path).toBe(f.text);
   });
 
-  it('offers every table in the table catalogs, incremental exactly where the table has a cursor', () => {
-    const full = airbyteStreams('airbyte-full-refresh.json');
-    const inc = airbyteStreams('airbyte-incremental.json');
-    expect(full).toHaveLength(60);
-    expect(inc).toHaveLength(60);
+  it('has one report stream per entry of reports-config.example.json, for each API', () => {
+    const example = JSON.parse(committed('reports-config.example.json')) as { reports: Json[] };
+    expect(example.reports).toEqual(EXAMPLE_REPORTS);
+    const names = example.reports.map((r) => (r['stream'] as string | undefined) ?? (r['report'] as string));
+    for (const file of ['airbyte-reports.json', 'airbyte-xmlrpc-reports.json']) expect(airbyteStreams(file).map((s) => (s['stream'] as Json)['name']), file).toEqual(names);
+    // The example never takes a resource stream's name.
+    for (const n of names) expect(restStreams().some((r) => r.stream === n), n).toBe(false);
+  });
+});
+
+/** The catalogs of each API: REST v2 (the default names) and XML-RPC (`-xmlrpc-`). */
+const APIS = [
+  { api: 'rest', infix: '', main: 'contacts', streams: (): { name: string; incremental: boolean }[] => restStreams().map((s) => ({ name: s.stream, incremental: s.cursor !== null })) },
+  { api: 'xmlrpc', infix: 'xmlrpc-', main: 'contact', streams: (): { name: string; incremental: boolean }[] => tableStreams().map((t) => ({ name: t.stream, incremental: t.cursor !== null })) },
+] as const;
+
+describe.each(APIS)('catalogs/ for api $api', ({ api, infix, main, streams }) => {
+  const file = (kind: string, dialect = 'airbyte'): string => `${dialect}-${infix}${kind}.json`;
+  const config = (): string => sb.config({ api });
+  const n = (): number => streams().length;
+
+  it('offers every stream, incremental exactly where the stream has a cursor', () => {
+    const full = airbyteStreams(file('full-refresh'));
+    const inc = airbyteStreams(file('incremental'));
+    expect(full.map((s) => (s['stream'] as Json)['name'])).toEqual(streams().map((s) => s.name));
+    expect(inc).toHaveLength(n());
     for (const s of full) expect(s['sync_mode']).toBe('full_refresh');
     for (const s of inc) {
       const stream = s['stream'] as Json;
@@ -69,68 +89,57 @@ describe('catalogs/', () => {
       if (s['sync_mode'] === 'incremental') {
         expect(s['cursor_field']).toEqual(stream['default_cursor_field']);
         expect(s['destination_sync_mode']).toBe('append_dedup');
-        expect(s['primary_key']).toEqual(stream['source_defined_primary_key']);
+        if (stream['source_defined_primary_key']) expect(s['primary_key']).toEqual(stream['source_defined_primary_key']);
       }
     }
-    expect(inc.filter((s) => s['sync_mode'] === 'incremental').length).toBe(tableStreams().filter((t) => t.cursor !== null).length);
+    expect(inc.filter((s) => s['sync_mode'] === 'incremental').length).toBe(streams().filter((s) => s.incremental).length);
   });
 
-  it('leaves the sandbox account\'s custom fields out of the table schemas', () => {
-    for (const s of airbyteStreams('airbyte-full-refresh.json')) {
+  it("leaves the sandbox account's custom fields out of the schemas", () => {
+    for (const s of airbyteStreams(file('full-refresh'))) {
       const props = Object.keys(((s['stream'] as Json)['json_schema'] as { properties: Json }).properties);
-      expect(props.filter((p) => p.startsWith('_'))).toEqual([]);
+      expect(props.filter((p) => p.startsWith('_') || p.startsWith('custom_fields.'))).toEqual([]);
     }
   });
 
-  it('has one report stream per entry of reports-config.example.json', () => {
-    const example = JSON.parse(committed('reports-config.example.json')) as { reports: Json[] };
-    expect(example.reports).toEqual(EXAMPLE_REPORTS);
-    const names = example.reports.map((r) => (r['stream'] as string | undefined) ?? (r['report'] as string));
-    expect(airbyteStreams('airbyte-reports.json').map((s) => (s['stream'] as Json)['name'])).toEqual(names);
-  });
-
-  it('reads every table in full with airbyte-full-refresh.json', async () => {
-    const r = await runCli(['read', '--config', config, '--catalog', catalogPath('airbyte-full-refresh.json')]);
+  it('reads every stream in full with the full-refresh catalog', async () => {
+    const r = await runCli(['read', '--config', config(), '--catalog', catalogPath(file('full-refresh'))]);
     expect(r.code, r.stderr).toBe(0);
     const st = statuses(r.messages);
-    expect(st.size).toBe(60);
+    expect(st.size).toBe(n());
     expect([...st.values()].every((s) => s === 'COMPLETE')).toBe(true);
-    expect(count(r.messages, 'RECORD').get('contact')).toBe(CATALOG_SANDBOX.contacts);
-    expect(r.messages.filter((m) => m['type'] === '__NOT_JSON__')).toEqual([]);
+    expect(count(r.messages, 'RECORD').get(main)).toBe(CATALOG_SANDBOX.contacts);
   });
 
-  it('reads incrementally with airbyte-incremental.json, and the second run from its state reads no unchanged contact', async () => {
-    const first = await runCli(['read', '--config', config, '--catalog', catalogPath('airbyte-incremental.json')]);
+  it('reads incrementally with the incremental catalog, and the second run from its state reads no unchanged contact', async () => {
+    const first = await runCli(['read', '--config', config(), '--catalog', catalogPath(file('incremental'))]);
     expect(first.code, first.stderr).toBe(0);
     expect([...statuses(first.messages).values()].every((s) => s === 'COMPLETE')).toBe(true);
-    expect(count(first.messages, 'RECORD').get('contact')).toBe(CATALOG_SANDBOX.contacts);
+    expect(count(first.messages, 'RECORD').get(main)).toBe(CATALOG_SANDBOX.contacts);
     const states = first.messages.filter((m) => m['type'] === 'STATE').map((m) => m['state']);
-    const statePath = sb.write('state.json', states);
-    const second = await runCli(['read', '--config', config, '--catalog', catalogPath('airbyte-incremental.json'), '--state', statePath]);
+    const second = await runCli(['read', '--config', config(), '--catalog', catalogPath(file('incremental')), '--state', sb.write(`state-${api}.json`, states)]);
     expect(second.code, second.stderr).toBe(0);
-    expect(count(second.messages, 'RECORD').get('contact') ?? 0).toBe(0);
+    expect(count(second.messages, 'RECORD').get(main) ?? 0).toBe(0);
   });
 
-  it('reads the example report streams with airbyte-reports.json and the example config as a second --config', async () => {
-    const r = await runCli(['read', '--config', config, '--config', catalogPath('reports-config.example.json'), '--catalog', catalogPath('airbyte-reports.json')]);
+  it('reads the example report streams with the reports catalog and the example config as a second --config', async () => {
+    const r = await runCli(['read', '--config', config(), '--config', catalogPath('reports-config.example.json'), '--catalog', catalogPath(file('reports'))]);
     expect(r.code, r.stderr).toBe(0);
     const st = statuses(r.messages);
     expect(st.size).toBe(EXAMPLE_REPORTS.length);
     expect([...st.values()].every((s) => s === 'COMPLETE')).toBe(true);
     const records = count(r.messages, 'RECORD');
-    for (const s of ['contacts_changed', 'saved_search', 'affiliate_programs', 'webforms', 'affiliate_commissions']) expect(records.get(s) ?? 0, s).toBeGreaterThan(0);
+    for (const s of ['contacts_changed', 'saved_search', 'affiliate_programs', 'webform_names', 'commissions_since_2020']) expect(records.get(s) ?? 0, s).toBeGreaterThan(0);
   });
 
   it('reads with the Singer catalogs: SCHEMA before RECORDs, and STATE', async () => {
-    for (const name of ['singer-full-refresh.json', 'singer-incremental.json']) {
-      const r = await runCli(['--config', config, '--catalog', catalogPath(name)]);
-      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
-      expect(count(r.messages, 'SCHEMA').size).toBe(60);
-      expect(count(r.messages, 'RECORD').get('contact')).toBe(CATALOG_SANDBOX.contacts);
-      const last = r.messages.filter((m) => m['type'] === 'STATE').pop() as { value: { bookmarks: Json } } | undefined;
-      expect(Object.keys(last?.value.bookmarks ?? {})).toHaveLength(60);
-    }
-    const reports = await runCli(['--config', config, '--config', catalogPath('reports-config.example.json'), '--catalog', catalogPath('singer-reports.json')]);
+    const r = await runCli(['--config', config(), '--catalog', catalogPath(file('incremental', 'singer'))]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(count(r.messages, 'SCHEMA').size).toBe(n());
+    expect(count(r.messages, 'RECORD').get(main)).toBe(CATALOG_SANDBOX.contacts);
+    const last = r.messages.filter((m) => m['type'] === 'STATE').pop() as { value: { bookmarks: Json } } | undefined;
+    expect(Object.keys(last?.value.bookmarks ?? {})).toHaveLength(n());
+    const reports = await runCli(['--config', config(), '--config', catalogPath('reports-config.example.json'), '--catalog', catalogPath(file('reports', 'singer'))]);
     expect(reports.code, reports.stderr).toBe(0);
     expect(count(reports.messages, 'SCHEMA').size).toBe(EXAMPLE_REPORTS.length);
   });

@@ -288,6 +288,22 @@ describe('KeapTimeZone in Europe/London and UTC', () => {
   });
 });
 
+describe('KeapTimeZone names', () => {
+  it('refuses an unknown zone when it is made, before anything is converted', () => {
+    expect(() => new KeapTimeZone('Mars/Olympus_Mons')).toThrow("unknown time zone 'Mars/Olympus_Mons'");
+    expect(() => new KeapTimeZone('')).toThrow("unknown time zone ''");
+  });
+
+  it('takes the names Intl does not list (links, other cases) as Intl does: US/Eastern and america/new_york read as New York', () => {
+    expect(Intl.supportedValuesOf('timeZone')).not.toContain('US/Eastern');
+    for (const name of ['US/Eastern', 'america/new_york']) {
+      const tz = new KeapTimeZone(name);
+      expect(tz.compactToIsoUtc('20260701T12:00:00'), name).toBe('2026-07-01T16:00:00Z');
+      expect(tz.compactToIsoUtc('20260115T12:00:00'), name).toBe('2026-01-15T17:00:00Z');
+    }
+  });
+});
+
 describe('the hour cache of compactToIsoUtc', () => {
   it('agrees with the uncached conversion on 100k random instants across 1900-2100 in New York', () => {
     const tz = new KeapTimeZone('America/New_York');

@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ERROR_TABLE } from '../src/keap/errors.js';
+import { MAX_BODY_BYTES } from '../src/http/limits.js';
+import { classify, ERROR_TABLE, KeapError } from '../src/keap/errors.js';
 import { packageRoot } from '../src/package-root.js';
-import { configFromEnv, loadSpec, validateConfig } from '../src/protocol/config.js';
+import { configFromEnv, validateConfig } from '../src/protocol/config.js';
+import { loadSpec } from '../src/protocol/spec-command.js';
 import { REPORTS } from '../src/streams/report-registry.js';
 import { tableStreams } from '../src/streams/table-registry.js';
-import { applySections, exampleEntry, meltanoSettings, renderSections } from '../scripts/generate-docs.js';
+import { fakeClient, type Answer } from './helpers/fake-transport.js';
+import { applySections, exampleCall, exampleEntry, meltanoSettings, renderSections, ruleMessage } from '../scripts/generate-docs.js';
 
 const root = packageRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -51,7 +54,7 @@ describe('README.md', () => {
 
   it('has every generated section as scripts/generate-docs.ts writes it (run node dist/scripts/generate-docs.js)', () => {
     const sections = renderSections();
-    expect([...sections.keys()]).toEqual(['cli-usage', 'config-reference', 'tables', 'reports-reference', 'rate-limits', 'errors-reference', 'meltano-plugin', 'sandbox-flags']);
+    expect([...sections.keys()]).toEqual(['cli-usage', 'config-reference', 'resources', 'tables', 'reports-reference', 'migration-guide', 'rate-limits', 'errors-reference', 'meltano-plugin', 'sandbox-flags']);
     expect(applySections(readme, sections)).toBe(readme);
   });
 
@@ -78,6 +81,36 @@ describe('README.md', () => {
     const errors = section('errors-reference');
     for (const rule of ERROR_TABLE) expect(errors).toContain(`\`${rule.name}\``);
     for (const kind of ['config error:', 'catalog error:', 'state error:', 'arguments error:']) expect(errors).toContain(kind);
+  });
+
+  it('quotes, for each error rule, the very message the client throws when Keap sends its example signal', async () => {
+    const errors = /<!-- BEGIN errors-reference -->([\s\S]*?)<!-- END errors-reference -->/.exec(readme)?.[1] ?? '';
+    for (const rule of ERROR_TABLE) {
+      // The first rule that matches the example is this one: the table's order does not hide it.
+      expect(classify(rule.example, exampleCall(rule), rule.api ?? 'xmlrpc').rule, rule.name).toBe(rule.name);
+      // Keap sends the example on every try (more often than any schedule retries).
+      const s = rule.example;
+      const answer: Answer =
+        s.kind === 'fault' ? { fault: s.code, text: s.text } : s.kind === 'http' ? { http: s.status, body: s.body } : s.kind === 'network' ? { network: s.code, message: s.message } : { parse: s.reason, message: s.message };
+      const { client } = fakeClient(Array.from({ length: 20 }, () => answer));
+      const asked = rule.api === 'rest' ? client.rest({ path: '/contacts', what: exampleCall(rule) }) : client.call('DataService.query', [], { what: exampleCall(rule) });
+      const thrown = await asked.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(thrown, rule.name).toBeInstanceOf(KeapError);
+      const message = (thrown as KeapError).message;
+      expect(message, rule.name).toBe(ruleMessage(rule));
+      const row = errors.split('\n').find((l) => l.startsWith(`| \`${rule.name}\` |`)) ?? '';
+      expect(row, rule.name).toContain(`\`${message.replace(/\|/g, '\\|').replace(/`/g, "'")}\``);
+    }
+  });
+
+  it('states the body cap the connector enforces, in the error table and the README', () => {
+    const cause = ERROR_TABLE.find((r) => r.name === 'refused-body')?.doc.cause ?? '';
+    const mb = `${MAX_BODY_BYTES / 1024 / 1024} MB`;
+    expect(cause).toContain(`larger than ${mb}`);
+    expect(readme).toContain(`| \`refused-body\` | ${cause} |`);
   });
 
   it('shows an example entry for each report that is a valid config', () => {
@@ -132,6 +165,8 @@ describe('the Meltano plugin definition in the README', () => {
     expect(byName.get('reports')?.kind).toBe('array');
     expect(byName.get('page_size')?.kind).toBe('integer');
     expect(byName.get('retry')?.kind).toBe('object');
+    // Meltano expects METRIC lines; everyone else gets them only when asked.
+    expect(byName.get('metrics')).toMatchObject({ kind: 'boolean', value: true });
   });
 
   it('validates each auth method by a group of settings that makes a valid config, read the way the CLI reads them', () => {

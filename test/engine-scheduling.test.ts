@@ -3,7 +3,7 @@ import type { KeapCaller, KeapCallOptions, Params } from '../src/keap/client.js'
 import { systemClock } from '../src/keap/clock.js';
 import type { PageEnd } from '../src/rest/page-reader.js';
 import { KeapTimeZone } from '../src/keap/dates.js';
-import { QuotaExhaustedError } from '../src/keap/errors.js';
+import { classify, KeapError, QuotaExhaustedError } from '../src/keap/errors.js';
 import { runStreams, type StreamJob } from '../src/streams/engine.js';
 import type { NulledField, Sink } from '../src/streams/sink.js';
 import type { StreamDef } from '../src/streams/stream-def.js';
@@ -23,7 +23,7 @@ class FakeKeap implements KeapCaller {
   maxInFlight = 0;
   constructor(
     private readonly rows: Record<string, number>,
-    private readonly failAt?: { table: string; page: number },
+    private readonly failAt?: { table: string; page: number; error?: () => Error },
   ) {}
   rest(): Promise<unknown> {
     return Promise.reject(new Error('this fake speaks XML-RPC only'));
@@ -41,7 +41,7 @@ class FakeKeap implements KeapCaller {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       await new Promise((r) => setTimeout(r, 2));
-      if (this.failAt && this.failAt.table === table && this.failAt.page === p[1]) throw new QuotaExhaustedError(Date.UTC(2030, 0, 1));
+      if (this.failAt && this.failAt.table === table && this.failAt.page === p[1]) throw this.failAt.error?.() ?? new QuotaExhaustedError(Date.UTC(2030, 0, 1));
       return [];
     } finally {
       this.inFlight--;
@@ -61,7 +61,11 @@ function tableStream(name: string): StreamDef {
     supportedSyncModes: ['full_refresh'],
     parseState: () => ({}),
     async read(_run, ctx) {
-      const count = ctx.client.call('DataService.count', [name, {}]).then((n) => ctx.sink.estimate(name, n as number));
+      // As the real readers do, a failed count is no failure of the stream (and never unhandled).
+      const count = ctx.client.call('DataService.count', [name, {}]).then(
+        (n) => ctx.sink.estimate(name, n as number),
+        () => undefined,
+      );
       const total = Number(await ctx.client.call('DataService.query', [name, 0]).then(() => count.then(() => 0)));
       let pages = 1;
       for (;;) {
@@ -161,6 +165,61 @@ describe('the read engine', () => {
     const c = sink.lines.filter((l) => l.split(' ')[1] === 'c');
     expect(c).toEqual(['STARTED c', 'INCOMPLETE c quota']);
     expect(sink.lines.at(-1)).toMatch(/^ERROR - Keap's daily API/);
+  });
+
+  it('stops the whole sync at an account-wide failure: running streams at their next call, waiting ones untried, no error said per stream', async () => {
+    ROWS = { a: 100, b: 100, c: 20, d: 30 };
+    // Keap refuses the API key on a's second page, while b is running beside it.
+    const refused = (): Error => {
+      const c = classify({ kind: 'http', status: 401, body: '' }, 'DataService.query on a');
+      return new KeapError(c.message, 'config_error', c.rule, undefined, c.scope);
+    };
+    const keap = new FakeKeap(ROWS, { table: 'a', page: 1, error: refused });
+    const sink = new RecordingSink();
+    const result = await runStreams(jobs(['a', 'b', 'c', 'd']), context(keap, sink), 2);
+    expect(result.stoppedBy?.rule).toBe('unauthorized');
+    expect(result.failed.sort()).toEqual(['a', 'b', 'c', 'd']);
+    // The caller says it once for the whole sync; the sink hears no per-stream error.
+    expect(sink.lines.filter((l) => l.startsWith('ERROR'))).toEqual([]);
+    expect(sink.lines.filter((l) => l.startsWith('INCOMPLETE')).sort()).toEqual(['INCOMPLETE a', 'INCOMPLETE b', 'INCOMPLETE c', 'INCOMPLETE d']);
+    // c and d were never tried: no status but INCOMPLETE, no call of theirs past their row count.
+    for (const s of ['c', 'd']) {
+      expect(sink.lines.filter((l) => l.split(' ')[1] === s)).toEqual([`INCOMPLETE ${s}`]);
+      expect(keap.calls.filter((c) => c === `DataService.query ${s}`)).toEqual([]);
+    }
+    // b stopped at its first call after a's failure: at most the page it had in flight went out.
+    const failedAt = keap.calls.indexOf('DataService.query a');
+    expect(keap.calls.slice(failedAt).filter((c) => c === 'DataService.query b').length).toBeLessThanOrEqual(3);
+    expect(sink.lines).not.toContain('COMPLETE b');
+  });
+
+  it('lets the other streams go on after a failure of one stream only', async () => {
+    ROWS = { a: 30, b: 30, c: 20 };
+    const refused = (): Error => new KeapError('Keap refused DataService.query on a: fault 8', 'config_error', 'bad-table-or-field');
+    const sink = new RecordingSink();
+    const result = await runStreams(jobs(['a', 'b', 'c']), context(new FakeKeap(ROWS, { table: 'a', page: 1, error: refused }), sink), 2);
+    expect(result.stoppedBy).toBeUndefined();
+    expect(result.failed).toEqual(['a']);
+    expect(sink.lines).toContain('COMPLETE b');
+    expect(sink.lines).toContain('COMPLETE c');
+  });
+
+  it('closes each stream with its counts, singular for one: "1 record, 1 request"', async () => {
+    const messages: string[] = [];
+    const sink = new (class extends RecordingSink {
+      override log(level: string, message: string): void {
+        messages.push(message);
+      }
+    })();
+    const one: StreamDef = {
+      ...tableStream('one'),
+      async read(_run, ctx) {
+        await ctx.client.call('DataService.query', ['one', 0]);
+        ctx.sink.record('one', '{}');
+      },
+    };
+    await runStreams([{ def: one, run: { syncMode: 'full_refresh', schema: { type: 'object' }, state: {} } }], context(new FakeKeap({}), sink), 1);
+    expect(messages).toEqual([expect.stringMatching(/^one: 1 record, 1 request, \d+\.\d s$/)]);
   });
 
   it('reports a stream that fails before any call once it starts, like any other failure', async () => {

@@ -60,6 +60,22 @@ describe('the rate limiter', () => {
     expect(clock.now() - t0).toBe(60_000);
   });
 
+  it("keeps to Keap's count of the minute's calls left, which a run before this one spent part of", async () => {
+    const clock = new ManualClock();
+    // A fresh run: its own window is empty, but Keap's first answer says only 3 calls are left.
+    const limiter = new RateLimiter({ perSecond: 1000, perMinute: 240, perDay: 30_000 }, clock);
+    limiter.observe({ 'x-keap-product-throttle-limit': '240', 'x-keap-product-throttle-available': '3' });
+    const heard = clock.now();
+    for (let i = 0; i < 3; i++) await limiter.acquire();
+    expect(clock.now()).toBe(heard);
+    // The fourth waits until the minute Keap counted in is surely over, then goes.
+    await limiter.acquire();
+    expect(clock.now() - heard).toBe(60_000);
+    // From then on the limiter's own window rules again, until Keap's next answer.
+    for (let i = 0; i < 10; i++) await limiter.acquire();
+    expect(clock.now() - heard).toBe(60_000);
+  });
+
   it('stops with the reset time when the day quota (ours or Keap\'s count) is spent', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 27, 23, 0, 0));
     const limiter = new RateLimiter({ perSecond: 100, perMinute: 10_000, perDay: 3 }, clock);

@@ -1,7 +1,7 @@
+import { LookbackMargin } from '../src/streams/table-reader.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
-import { LookbackMargin } from '../src/streams/table-reader.js';
 
 /**
  * lookback_seconds re-reads a margin before the last sync's start; rows re-read there unchanged
@@ -64,15 +64,16 @@ describe('lookback_seconds', () => {
 });
 
 describe('the lookback margin', () => {
-  it('remembers a row stamped in the margin\'s first second, whether its time has milliseconds (REST) or not (XML-RPC)', () => {
-    const margin = new LookbackMargin(1_000, '2024-05-21T10:00:05Z', undefined, undefined);
-    expect(margin.admit('1', '2024-05-21T10:00:04.000Z')).toBe(true);
-    expect(margin.admit('2', '2024-05-21T10:00:04Z')).toBe(true);
-    expect(margin.admit('3', '2024-05-21T10:00:03.999Z')).toBe(true);
-    expect(margin.current()).toEqual(['1@2024-05-21T10:00:04.000Z', '2@2024-05-21T10:00:04Z']);
-    // The next pass drops them when it reads them again unchanged.
-    const next = new LookbackMargin(1_000, '2024-05-21T10:00:09Z', margin.current(), undefined);
-    expect(next.admit('1', '2024-05-21T10:00:04.000Z')).toBe(false);
-    expect(next.admit('2', '2024-05-21T10:00:04Z')).toBe(false);
+  it('keeps a row whose cursor falls in the very second the margin begins, whether written with milliseconds or not', () => {
+    // REST cursors carry milliseconds (…:09.000Z), bookmarks do not (…:10Z): compared as text, the
+    // row stamped in the margin's first second fell out of it and was emitted again next time.
+    const margin = new LookbackMargin(1000, '2026-01-01T00:00:10Z', undefined, undefined);
+    expect(margin.admit('1', '2026-01-01T00:00:09.000Z')).toBe(true);
+    expect(margin.admit('2', '2026-01-01T00:00:09Z')).toBe(true);
+    expect(margin.admit('3', '2026-01-01T00:00:08.999Z')).toBe(true);
+    expect(margin.current()).toEqual(['1@2026-01-01T00:00:09.000Z', '2@2026-01-01T00:00:09Z']);
+    const next = new LookbackMargin(1000, '2026-01-01T00:01:00Z', margin.current(), undefined);
+    expect(next.admit('1', '2026-01-01T00:00:09.000Z')).toBe(false);
+    expect(next.admit('1', '2026-01-01T00:00:30.000Z')).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { KeapTimeZone } from '../src/keap/dates.js';
 import { integerText, quote, RecordShaper, toIsoUtc, type FieldKind, type ShapedField } from '../src/streams/record-shaper.js';
-import { XmlRpcDateTime, type XmlRpcStruct } from '../src/xmlrpc/types.js';
+import { jsonString } from '../src/streams/json-text.js';
+import { XmlRpcBase64, XmlRpcDateTime, XmlRpcDouble, type XmlRpcStruct } from '../src/xmlrpc/types.js';
 
 /**
  * The shaper writes record JSON as text, null runs from a cache and strings quoted without
@@ -33,15 +34,17 @@ describe('toIsoUtc', () => {
 });
 
 describe('quote', () => {
-  it('is JSON.stringify for every kind of string', () => {
+  it('is jsonString (JSON.stringify, U+2028/U+2029 escaped too) for every kind of string', () => {
     const cases = ['', 'plain', 'say "hi"', 'back\\slash', 'tab\tnew\nline', '\u0000\u001f', 'é中😀', '\u2028\u2029', '\ud800', 'a\udc00b', '\ud83d\ude00', '\u007f', '</script>'];
-    for (const s of cases) expect(quote(s), JSON.stringify(s)).toBe(JSON.stringify(s));
+    for (const s of cases) expect(quote(s), JSON.stringify(s)).toBe(jsonString(s));
+    expect(quote('a\u2028b')).toBe('"a\\u2028b"');
     const r = rng(3);
     for (let i = 0; i < 2000; i++) {
       let s = '';
       const n = Math.floor(r() * 8);
       for (let k = 0; k < n; k++) s += String.fromCharCode(Math.floor(r() * 0x10000));
-      expect(quote(s)).toBe(JSON.stringify(s));
+      expect(quote(s)).toBe(jsonString(s));
+      expect(JSON.parse(quote(s))).toBe(s);
     }
   });
 });
@@ -113,6 +116,37 @@ describe('the record shaper', () => {
     expect(shaper.nulled).toEqual([{ field: 'B', reason: 'SOURCE_SERIALIZATION_ERROR' }]);
     expect(shaper.shape({ A: 1 })).toBe('{"A":1,"B":null}');
     expect(shaper.nulled).toEqual([]);
+  });
+
+  it('writes no text that is not strict JSON: non-finite numbers are nulled and reported, every string escaped', () => {
+    const fields: ShapedField[] = [
+      { name: 'N', kind: 'number' },
+      { name: 'S', kind: 'string' },
+      { name: 'B', kind: 'base64' },
+      { name: 'J', kind: 'json' },
+      { name: 'line\u2028name', kind: 'string' },
+    ];
+    const shaper = new RecordShaper(fields, tz, { passThrough: true });
+    const text = shaper.shape({
+      N: Number.POSITIVE_INFINITY,
+      S: 'x\u2029y',
+      B: new XmlRpcBase64('AA"}'),
+      J: [new XmlRpcDouble(Number.NEGATIVE_INFINITY), { 'k\u2028': Number.NaN }],
+      'line\u2028name': 'ok',
+      'extra\u2028': new XmlRpcDouble(Number.POSITIVE_INFINITY),
+    });
+    expect(text).not.toMatch(/[\u2028\u2029]|Infinity|NaN/);
+    expect(JSON.parse(text)).toEqual({ N: null, S: 'x\u2029y', B: 'AA"}', J: [null, { 'k\u2028': null }], 'line\u2028name': 'ok', 'extra\u2028': null });
+    expect(shaper.nulled).toEqual([{ field: 'N', reason: 'SOURCE_SERIALIZATION_ERROR' }]);
+  });
+
+  it('fails a row whose key cannot be read as its type, instead of writing a null key', () => {
+    const shaper = new RecordShaper([{ name: 'ContactId', kind: 'integer' }, { name: 'GroupId', kind: 'integer' }, { name: 'Note', kind: 'integer' }], tz, { keys: ['ContactId', 'GroupId'] });
+    expect(shaper.shape({ ContactId: 1, GroupId: 2, Note: 'x' })).toBe('{"ContactId":1,"GroupId":2,"Note":null}');
+    expect(() => shaper.shape({ ContactId: 1, GroupId: new XmlRpcDouble(2.5) })).toThrow(/key field GroupId cannot be read as its type/);
+    expect(() => shaper.shape({ ContactId: Number.POSITIVE_INFINITY, GroupId: 2 })).toThrow(/key field ContactId/);
+    // A key Keap left out is null as any other column (the table reader checks the paging key itself).
+    expect(shaper.shape({ ContactId: 1 })).toBe('{"ContactId":1,"GroupId":null,"Note":null}');
   });
 
   it('shapes wide schemas (past the run cache) the same way', () => {

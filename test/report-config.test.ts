@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/protocol/config.js';
 import { reportStreamDefs } from '../src/streams/report-streams.js';
+import { tableStream } from '../src/streams/report-schemas.js';
 import type { ReportConfig } from '../src/streams/report-types.js';
 
 const base = { credentials: { auth_type: 'api_key', api_key: 'KeapAK-test-key-123456' } };
@@ -27,6 +28,16 @@ describe('report entries in the config', () => {
       ],
     });
     expect(settings.reports).toHaveLength(4);
+  });
+
+  it("accepts for `fields` every name the list it points to shows: 'list fields ContactGroupAssign' for contacts_by_tags, custom fields where a table has them", () => {
+    const shown = Object.keys(tableStream('ContactGroupAssign')?.schema.properties ?? {});
+    expect(shown).toContain('Contact.FirstName');
+    expect(problem([{ report: 'contacts_by_tags', tags: ['12'], fields: shown }])).toBe('valid');
+    // ...and the same Contact fields without their prefix, as the description says.
+    expect(problem([{ report: 'contacts_by_tags', tags: ['12'], fields: ['FirstName', 'Email'] }])).toBe('valid');
+    expect(problem([{ report: 'contacts_by_email', email: 'ann@example.com', fields: ['Email', '_Score'] }])).toBe('valid');
+    expect(problem([{ report: 'data_query', table: 'Company', fields: ['Id', '_Industry'] }])).toBe('valid');
   });
 
   const cases: [string, unknown[], string][] = [
@@ -69,6 +80,16 @@ describe('report entries in the config', () => {
       'an unknown field',
       [{ report: 'contacts_by_email', email: 'ann@example.com', fields: ['Email', 'Emial'] }],
       "config error: reports[0] (contacts_by_email): fields: 'Emial' is not a field of Contact; did you mean 'Email'? ('tap-infusionsoft list fields Contact' shows them)",
+    ],
+    [
+      "a custom field for contacts_by_tags, whose ContactGroupAssign has none",
+      [{ report: 'contacts_by_tags', tags: ['12'], fields: ['FirstName', '_Score'] }],
+      "config error: reports[0] (contacts_by_tags): fields: '_Score' is a custom field, and Keap's ContactGroupAssign joins the standard Contact fields only; read custom fields with contacts_by_id or the contact stream ('tap-infusionsoft list fields ContactGroupAssign' shows them)",
+    ],
+    [
+      'a custom field of a table without custom fields',
+      [{ report: 'data_query', table: 'Stage', fields: ['Id', '_Color'] }],
+      "config error: reports[0] (data_query): fields: '_Color' is a custom field, and Stage has no custom fields ('tap-infusionsoft list fields Stage' shows them)",
     ],
     [
       'two entries with the same stream name',

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/keap/clock.js';
-import { compile } from '../src/protocol/validate.js';
+import { compile } from '../src/protocol/schema-compiler.js';
 import type { MethodMap } from '../src/sandbox/methods.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { REPORT_IDS } from '../src/streams/report-registry.js';
@@ -229,7 +229,28 @@ describe('date windows', () => {
       { mode: 'incremental', state: { affiliate_commissions: { LastSuccessfulRun: '2025-06-01T12:00:00Z' } } },
     );
     expect(calls).toEqual([['1', '20250601T08:00:00', '20250615T12:00:00']]);
-    expect(streamState(states(messages, 'affiliate_commissions').at(-1) as Message)).toEqual({ LastSuccessfulRun: '2025-06-15T16:00:00Z' });
+    expect(streamState(states(messages, 'affiliate_commissions').at(-1) as Message)).toEqual({ LastSuccessfulRun: '2025-06-15T16:00:00Z', window_end: '2025-06-15T16:00:00Z' });
+  });
+
+  const fixed = { duration: 'date_range', start: { bound: 'date', date: '2025-01-01' }, end: { bound: 'date', date: '2025-03-31' } };
+
+  it('ends an incremental sync at a fixed end date, the first one included, and bookmarks that end', async () => {
+    const { calls, messages } = await windowed(fixed, { mode: 'incremental' });
+    expect(calls).toEqual([['1', '20250101T00:00:00', '20250331T23:59:59']]);
+    expect(streamState(states(messages, 'affiliate_commissions').at(-1) as Message)).toEqual({ LastSuccessfulRun: '2025-06-15T16:00:00Z', window_end: '2025-04-01T03:59:59Z' });
+  });
+
+  it('reads nothing more of a fixed window once an incremental sync has read it to its end', async () => {
+    const { calls, messages } = await windowed(fixed, { mode: 'incremental', state: { affiliate_commissions: { LastSuccessfulRun: '2025-06-01T12:00:00Z', window_end: '2025-04-01T03:59:59Z' } } });
+    expect(calls).toEqual([]);
+    expect(streamState(states(messages, 'affiliate_commissions').at(-1) as Message)).toEqual({ LastSuccessfulRun: '2025-06-15T16:00:00Z', window_end: '2025-04-01T03:59:59Z' });
+  });
+
+  it('moves an end given in days back with the day, continuing where the last window ended', async () => {
+    const dates = { duration: 'date_range', start: { bound: 'days_back', days_back: 30 }, end: { bound: 'days_back', days_back: 1 } };
+    const { calls, messages } = await windowed(dates, { mode: 'incremental', state: { affiliate_commissions: { LastSuccessfulRun: '2025-06-10T16:00:00Z', window_end: '2025-06-10T03:59:59Z' } } });
+    expect(calls).toEqual([['1', '20250609T23:59:59', '20250614T23:59:59']]);
+    expect(streamState(states(messages, 'affiliate_commissions').at(-1) as Message)).toEqual({ LastSuccessfulRun: '2025-06-15T16:00:00Z', window_end: '2025-06-15T03:59:59Z' });
   });
 
   it('starts the first incremental sync at the configured window start', async () => {

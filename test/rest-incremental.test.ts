@@ -69,10 +69,12 @@ describe('REST v2 incremental syncs', () => {
     const catalog = fx.write('same-second.json', configuredCatalog(catalogMsg, ['contacts'], 'incremental'));
     const config = fx.config({ api: 'rest' });
     const data = fx.sandbox.data;
-    // A row changed just before the first pass: read by it, and inside the next pass's overlap.
-    data.table('Contact').update(11, { FirstName: 'Before' });
+    // A row stamped a little ahead of the first pass (Keap's clock ahead of ours): read by it, and
+    // inside every later pass's overlap, so the next pass reads it again and must drop it.
+    data.table('Contact').update(11, { FirstName: 'Ahead', LastUpdated: Math.floor(Date.now() / 1000) * 1000 + 5000 });
     const first = await runCli(['read', '--config', config, '--catalog', catalog]);
     const state = lastState(first);
+    expect(JSON.stringify(state)).toMatch(/"recent":\["11@/);
     const started = Date.parse((state[0] as { stream: { stream_state: { LastSuccessfulRun: string } } }).stream.stream_state.LastSuccessfulRun);
     // A row changed in the very second the pass started, after the pass had read it.
     data.table('Contact').update(12, { FirstName: 'SameSecond', LastUpdated: started + 400 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordOutput } from './helpers/audit.js';
 import { runCli } from './helpers/cli.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
 import { mulberry32, SyncLog } from './helpers/sync-log.js';
@@ -18,7 +19,7 @@ let catalog: string;
 let expected: Map<string, Set<string>>;
 
 beforeAll(async () => {
-  fx = await withSandbox({ seed: 31, contacts: 2500 });
+  fx = await withSandbox({ seed: 31, contacts: 1500 });
   const d = await runCli(['discover', '--config', fx.config({ api: 'rest' })]);
   catalog = fx.write('catalog.json', configuredCatalog(d.messages.find((m) => m['type'] === 'CATALOG'), STREAMS));
   const data = fx.sandbox.data;
@@ -57,7 +58,8 @@ async function syncUntilDone(config: string, kill: (run: number) => object, name
   throw new Error('the sync never finished');
 }
 
-function expectEveryRow({ kills, log }: Outcome): void {
+function expectEveryRow({ kills, log }: Outcome, label: string): void {
+  const figures: string[] = [`${kills} kills`];
   for (const stream of STREAMS) {
     const got = log.seen.get(stream) as string[];
     const unique = new Set(got);
@@ -67,22 +69,26 @@ function expectEveryRow({ kills, log }: Outcome): void {
     expect([...unique].filter((k) => !want.has(k)), `${stream} invented rows`).toEqual([]);
     // order_items come a whole order at a time: a repeated page of orders repeats their items.
     const bound = stream === 'order_items' ? kills * PAGE * 8 : kills * PAGE;
+    figures.push(`${stream}: expected ${want.size}, received ${unique.size} distinct (${got.length} records), ${got.length - unique.size} repeated`);
     expect(got.length - unique.size, `${stream} duplicates`).toBeLessThanOrEqual(bound);
   }
+  recordOutput(`figures: ${label}`, figures.join('\n'));
 }
 
 describe('REST v2 kill and resume', () => {
-  it.each([[1], [2]])('misses no row and repeats at most a page per stream per kill (kill seed %i)', async (seed) => {
+  // One seed here (the XML-RPC suite runs three over the same engine of checkpoints): the kills
+  // land on every kind of REST paging below in a few seconds.
+  it.each([[1]])('misses no row and repeats at most a page per stream per kill (kill seed %i)', async (seed) => {
     const random = mulberry32(seed);
     const config = fx.config({ api: 'rest', page_size: PAGE, concurrency: 2 });
     const outcome = await syncUntilDone(
       config,
       (run) =>
-        run >= 4 ? {} : random() < 0.5 ? { killAfterLines: 1 + Math.floor(random() * 9_000) } : { killAfterState: { states: 1 + Math.floor(random() * 30), extraLines: Math.floor(random() * 3) } },
+        run >= 4 ? {} : random() < 0.5 ? { killAfterLines: 1 + Math.floor(random() * 6_000) } : { killAfterState: { states: 1 + Math.floor(random() * 20), extraLines: Math.floor(random() * 3) } },
       `kill-${seed}`,
     );
     expect(outcome.kills).toBeGreaterThan(0);
-    expectEveryRow(outcome);
+    expectEveryRow(outcome, `REST kill and resume, seed ${seed}`);
   });
 });
 
@@ -93,18 +99,53 @@ describe('REST v2 chaos', () => {
       page_size: PAGE,
       concurrency: 3,
       request_timeout_seconds: 5,
-      retry: { base_delay_ms: 1, max_delay_ms: 20, max_retries: 10 },
+      retry: { base_delay_ms: 1, max_delay_ms: 1000, max_retries: 10 },
     });
     fx.sandbox.setFaults({ rate: 0.1 });
     const before = fx.sandbox.stats.requests;
-    const killPoints = [2_000, 6_000];
+    const killPoints = [1_500, 4_000];
     const outcome = await syncUntilDone(config, (run) => (killPoints[run] === undefined ? {} : { killAfterLines: killPoints[run] }), 'chaos');
     fx.sandbox.setFaults({});
     const injected = Object.values(fx.sandbox.stats.faults).reduce((a, b) => a + (b ?? 0), 0);
     expect(fx.sandbox.stats.requests - before).toBeGreaterThan(100);
     expect(injected).toBeGreaterThanOrEqual(10);
     expect(outcome.kills).toBe(2);
-    expectEveryRow(outcome);
+    recordOutput('figures: REST chaos', `${fx.sandbox.stats.requests - before} requests, ${injected} faults injected ${JSON.stringify(fx.sandbox.stats.faults)}`);
+    expectEveryRow(outcome, 'REST chaos');
+  });
+});
+
+describe('REST v2 chaos with expiring tokens', () => {
+  it('refreshes through revoked access tokens and 10% mixed failures, hands each rotated token back, and loses no row', async () => {
+    const config = fx.config({ api: 'rest', page_size: PAGE, concurrency: 3, request_timeout_seconds: 5, retry: { base_delay_ms: 1, max_delay_ms: 1000, max_retries: 10 } }, 'oauth2');
+    fx.sandbox.setFaults({ rate: 0.1 });
+    // Keap's access tokens die on their own schedule: three times during the sync (after the 20th,
+    // 60th and 100th request) every token issued so far stops working. Far enough apart that no one
+    // call meets two of them, which a refresh could not cure (and which stops the whole sync).
+    const at = [20, 60, 100].map((n) => fx.sandbox.stats.requests + n);
+    const revoke = setInterval(() => {
+      if (at.length && fx.sandbox.stats.requests >= (at[0] as number)) {
+        at.shift();
+        fx.sandbox.revokeAccessTokens();
+      }
+    }, 5);
+    let r;
+    try {
+      r = await runCli(['read', '--config', config, '--catalog', catalog]);
+    } finally {
+      clearInterval(revoke);
+      fx.sandbox.setFaults({});
+    }
+    expect(r.code, JSON.stringify(r.messages.filter((m) => m['type'] === 'TRACE' && JSON.stringify(m).includes('ERROR')))).toBe(0);
+    const log = new SyncLog(STREAMS);
+    log.take(r.messages);
+    expectEveryRow({ kills: 0, log }, 'REST chaos with expiring tokens');
+    const controls = r.messages.filter((m) => m['type'] === 'CONTROL') as { control: { connectorConfig: { config: { credentials: { refresh_token: string } } } } }[];
+    expect(at).toEqual([]);
+    expect(controls.length).toBeGreaterThanOrEqual(4);
+    // The last token handed back is the one Keap will take next time.
+    const last = controls[controls.length - 1]?.control.connectorConfig.config.credentials.refresh_token;
+    expect(fx.sandbox.liveRefreshTokens()).toContain(last);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/keap/clock.js';
 import { KeapError } from '../src/keap/errors.js';
 import { retryDelay, schedulesFromConfig, parseRetryAfter } from '../src/keap/retry.js';
 import { fakeClient, type Answer } from './helpers/fake-transport.js';
@@ -32,15 +33,50 @@ describe('the documented retry schedules, on an injected clock', () => {
   it('backs off exponentially with jitter for other transient errors', async () => {
     const script: Answer[] = [{ http: 503 }, { network: 'ECONNRESET' }, { parse: 'truncated' }, { fault: 3, text: '[Unexpected]oops' }, { ok: 'done' }];
     const { client, clock } = fakeClient(script, { random: () => 0.5 });
-    await expect(client.call('DataService.query', [])).resolves.toBe('done');
+    await expect(client.call('DataService.count', [])).resolves.toBe('done');
     // base 1 s doubling, each reduced by jitter 0.5 * random 0.5 = 25 %.
     expect(clock.sleeps).toEqual([750, 1500, 3000, 6000]);
   });
 
   it('honours Retry-After on a 429 instead of its own backoff', async () => {
     const { client, clock } = fakeClient([{ http: 429, headers: { 'retry-after': '7' }, body: '{"code":"429","message":"Quota Exceeded"}' }, { ok: 1 }]);
-    await client.call('DataService.query', []);
+    await client.call('DataService.count', []);
     expect(clock.sleeps).toEqual([7_000]);
+  });
+
+  it.each([
+    ['86400', '24.0 h'],
+    ['99999999', '1157.4 days'],
+  ])('fails at once, without sleeping, when Retry-After (%s) asks for more than max_delay_ms', async (asked, said) => {
+    const { client, clock, transport } = fakeClient([{ http: 429, headers: { 'retry-after': asked }, body: '{"message":"Quota Exceeded"}' }, { ok: 1 }]);
+    const err = (await client.call('DataService.count', []).catch((e: unknown) => e)) as KeapError;
+    expect(err.message).toBe(
+      `Keap is rate limiting requests (HTTP 429: Quota Exceeded); Keap asked to wait ${said} before retrying (Retry-After), more than retry.max_delay_ms (2.0 min) allows: stopping here, run again later`,
+    );
+    expect(err.failureType).toBe('transient_error');
+    expect(clock.sleeps).toEqual([]);
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it('hands over what was printed before every request and before every backoff, not after', async () => {
+    const events: string[] = [];
+    const clock = new ManualClock();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = async (ms: number): Promise<void> => {
+      events.push(`sleep ${ms}`);
+      await sleep(ms);
+    };
+    const { client, transport } = fakeClient([{ http: 503 }, { ok: 1 }], { clock, random: () => 0, settle: async () => void events.push(`settle after ${transport.calls.length} calls`) });
+    await client.call('DataService.count', []);
+    expect(events).toEqual(['settle after 0 calls', 'settle after 1 calls', 'sleep 1000', 'settle after 1 calls']);
+  });
+
+  it('takes a DataService.query answer that is not an array as malformed: retried, then the call fails', async () => {
+    const schedules = schedulesFromConfig({ max_retries: 2, base_delay_ms: 1 });
+    const { client, transport } = fakeClient([{ ok: 'oops' }, { ok: { a: 1 } }, { ok: null }], { schedules });
+    const err = (await client.call('DataService.query', [], { what: 'DataService.query on Contact' }).catch((e: unknown) => e)) as KeapError;
+    expect(err.message).toBe('unreadable answer to DataService.query on Contact: expected an array of rows, got nil; gave up after 2 retries');
+    expect(transport.calls).toHaveLength(3);
   });
 
   it('takes its schedules from the retry config', async () => {
@@ -124,7 +160,7 @@ describe('the error table', () => {
   });
 
   it('never puts the API key in the XML-RPC body: parameter 1 is a placeholder', async () => {
-    const { client, transport } = fakeClient([{ ok: 1 }]);
+    const { client, transport } = fakeClient([{ ok: [1] }]);
     await client.call('DataService.query', ['Contact']);
     const call = transport.calls[0]!;
     expect(call.params[0]).toBe('backwards-compatability');

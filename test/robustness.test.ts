@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { restStreams } from '../src/streams/rest-registry.js';
 import { runCli } from './helpers/cli.js';
 import { protocolProblems } from './helpers/protocol.js';
 import { configuredCatalog, withSandbox, type SandboxFixture } from './helpers/sandbox.js';
@@ -119,6 +120,34 @@ describe('token expiry mid-sync', () => {
     const e = traces(r.messages, 'ERROR')[0]?.['error'] as { message: string; failure_type: string };
     expect(e.failure_type).toBe('config_error');
     expect(e.message).toMatch(/refused to refresh the access token \(HTTP 400, invalid_request: Invalid Refresh Token\); authorize again/);
+  });
+});
+
+describe('credentials Keap refuses', () => {
+  it.each([
+    ['airbyte', 'rest', ['read', '--catalog', 'catalogs/airbyte-full-refresh.json']],
+    ['singer', 'rest', ['--catalog', 'catalogs/singer-full-refresh.json']],
+    ['airbyte', 'xmlrpc', ['read', '--catalog', 'catalogs/airbyte-xmlrpc-full-refresh.json']],
+    ['singer', 'xmlrpc', ['--catalog', 'catalogs/singer-xmlrpc-full-refresh.json']],
+  ] as const)('stop the whole %s sync (%s) at once: one line, every stream INCOMPLETE, the waiting ones untried', async (dialect, api, args) => {
+    fx = await withSandbox({ seed: 48, contacts: 20 });
+    const config = fx.write('wrong-key.json', { credentials: { auth_type: 'api_key', api_key: 'KeapAK-not-the-key-0123' }, api, api_url: fx.sandbox.apiUrl, rest_url: fx.sandbox.restUrl });
+    const r = await runCli([...args.slice(0, -2), '--config', config, ...args.slice(-2)]);
+    expect(r.code).toBe(1);
+    // One error line; Singer logs the two streams that had started, and nothing of the others.
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('INFO METRIC'));
+    expect(lines.filter((l) => !/^(INFO|WARNING) \w+: (started|incomplete)$/.test(l))).toEqual([expect.stringMatching(/^tap-infusionsoft: Keap rejected the credentials \(HTTP 401/)]);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    // Two streams run at once (concurrency 2): their count and first page, and nothing after.
+    expect(fx.sandbox.stats.requests).toBeLessThanOrEqual(4);
+    if (dialect === 'airbyte') {
+      expect(traces(r.messages, 'ERROR')).toHaveLength(1);
+      const incomplete = traces(r.messages, 'STREAM_STATUS').filter((t) => (t['stream_status'] as { status: string }).status === 'INCOMPLETE');
+      expect(incomplete).toHaveLength(api === 'rest' ? restStreams().length : 60);
+      expect(protocolProblems(r.messages)).toEqual([]);
+    } else {
+      expect(r.messages.filter((m) => m['type'] === 'RECORD')).toEqual([]);
+    }
   });
 });
 

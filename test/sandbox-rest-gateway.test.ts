@@ -130,7 +130,26 @@ describe('the REST gateway', () => {
     expect(await api.ok(`/contacts?page_size=5&page_token=${token}`)).toHaveProperty('contacts');
     // Without a token to refuse, the page-token fault does not apply.
     expect((await at('bad-page-token')).status).toBe(200);
-    expect(s.stats.faults).toEqual({ http503: 1, http429: 1, html: 1, 'fault-query-timeout': 1, truncated: 1, empty: 1, reset: 1, hang: 1, 'bad-page-token': 1 });
+    const nested = await (await at('deep-nesting')).text();
+    expect(nested.length).toBe(20_000);
+    expect((await at('doctype')).headers.get('content-type')).toBe('text/html;charset=UTF-8');
+    expect(((await (await at('fault-invalid-key')).json()) as Json)['code']).toBe(401);
+    // 300 MB of JSON, streamed: the client hangs up after the first chunk and the server stops.
+    s.setFaults({ at: { [s.stats.requests + 1]: 'oversize' } });
+    const head = await new Promise<string>((resolve, reject) => {
+      http
+        .get(`${s.restUrl}/contacts`, { headers: { 'X-Keap-API-Key': s.credentials.api_key } }, (res) => {
+          res.once('data', (c: Buffer) => {
+            resolve(c.subarray(0, 13).toString('utf8'));
+            res.destroy();
+          });
+        })
+        .on('error', reject);
+    });
+    expect(head).toBe('{"contacts":[');
+    expect(s.stats.faults).toEqual({
+      http503: 1, http429: 1, html: 1, 'fault-query-timeout': 1, truncated: 1, empty: 1, reset: 1, hang: 1, 'bad-page-token': 1, 'deep-nesting': 1, doctype: 1, 'fault-invalid-key': 1, oversize: 1,
+    });
   });
 
   it('changes rows after every list page, so paging by offset tokens can miss rows that never changed', async () => {
@@ -169,5 +188,11 @@ describe('the REST gateway', () => {
     s.data.table('Contact').update(1, { FirstName: 'Changed' });
     await rawGet(`${s.restUrl}/contacts?page_size=50`, headers);
     expect(s.stats.cacheHits).toBe(1);
+    // Tokens that do not expire are the same on every walk: a second walk is served from the cache.
+    const api = new RestClient(s, spec);
+    const first = await api.all('/contacts', 'contacts', 25);
+    const hits = s.stats.cacheHits;
+    expect(await api.all('/contacts', 'contacts', 25)).toEqual(first);
+    expect(s.stats.cacheHits - hits).toBe(Math.ceil(120 / 25));
   });
 });

@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http from 'node:http';
+import net from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/keap/clock.js';
 import { runSandboxCommand } from '../src/sandbox/cli.js';
 import { FAULT_KINDS, type FaultKind } from '../src/sandbox/faults.js';
@@ -58,7 +62,35 @@ function rawPost(url: string, body: string, headers: Record<string, string>): Pr
   });
 }
 
+/** One raw request line sent as is (no client library would send a bad target); the status line back. */
+function rawRequestLine(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`${line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    let got = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (got += d));
+    socket.on('end', () => resolve(got.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+}
+
 describe('sandbox server', () => {
+  it('answers a request target that is not a URL with 400, printing no stack trace (issue 12)', async () => {
+    const s = await sandbox();
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await rawRequestLine(s.port, 'GET http://[ HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+      expect(await rawRequestLine(s.port, 'POST http://[/crm/xmlrpc/v1 HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).not.toMatch(/\n\s+at |TypeError|Invalid URL/);
+  });
+
   it('accepts the API key header and answers 401 with the gateway JSON otherwise', async () => {
     const s = await sandbox();
     expect(value(await rpc(s, 'DataService.getAppSetting', ['k', 'Application', 'enabled']))).toBe('yes');
@@ -379,6 +411,40 @@ describe('sandbox command', () => {
     stop.abort();
     expect(await done).toBe(0);
     expect(out).toHaveLength(1);
+  });
+
+  it('writes its line to --ready-file once listening, whole, and removes the file when stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-ready-'));
+    const ready = join(dir, 'sandbox.json');
+    const out: string[] = [];
+    const stop = new AbortController();
+    const done = runSandboxCommand(['--port', '0', '--seed', '4', '--contacts', '10', '--ready-file', ready], {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: () => undefined },
+      signal: stop.signal,
+    });
+    for (let i = 0; i < 400 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 5));
+    // The file appears whole (written aside, then renamed): the line the command printed.
+    expect(readFileSync(ready, 'utf8')).toBe(out[0]);
+    expect(statSync(ready).mode & 0o777).toBe(0o600);
+    const announced = JSON.parse(readFileSync(ready, 'utf8')) as Record<string, string>;
+    const r = await transport().call(announced['api_url'] ?? '', 'DataService.count', ['k', 'Contact', {}], { headers: { 'X-Keap-API-Key': announced['api_key'] ?? '' } });
+    expect(r.ok && r.message.kind === 'response' && r.message.params[0]).toBe(10);
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(existsSync(ready)).toBe(false);
+  });
+
+  it('--help lists every flag with its default and what it does', async () => {
+    const out: string[] = [];
+    expect(await runSandboxCommand(['--help'], { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => undefined } })).toBe(0);
+    const help = out.join('');
+    for (const flag of ['--port', '--seed', '--contacts', '--ready-file', '--latency-ms', '--cache-pages', '--no-gzip', '--timezone', '--fault-rate', '--fault-kinds', '--per-second', '--per-minute', '--per-day', '--access-token-ttl', '--app']) {
+      const line = help.split('\n').find((l) => l.startsWith(`  ${flag} `) || l === `  ${flag}`);
+      expect(line, flag).toMatch(/\S+.*\. Default: .+\.$/);
+    }
+    expect(help).toMatch(/--contacts N +Contacts in the account.*Default: 1,000\./);
+    expect(help).toMatch(/--per-minute N .*Default: 240 \(API key\), 1,500 \(OAuth\)\./);
   });
 
   it('rejects bad flags with one line on stderr and exit code 2', async () => {

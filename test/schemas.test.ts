@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateSchemas } from '../scripts/generate-schemas.js';
-import { getAjv } from '../src/protocol/validate.js';
+import { getAjv } from '../src/protocol/schema-compiler.js';
 import { tableStreams } from '../src/streams/table-registry.js';
 import { reference } from './helpers/reference.js';
 

@@ -45,10 +45,13 @@ describe('the Singer dialect', () => {
     const contact = catalog.streams.find((s) => s['tap_stream_id'] === 'contact') as Record<string, unknown>;
     expect(contact['key_properties']).toEqual(['Id']);
     const top = (contact['metadata'] as { breadcrumb: string[]; metadata: Record<string, unknown> }[]).find((m) => m.breadcrumb.length === 0)?.metadata;
-    expect(top).toMatchObject({ 'valid-replication-keys': ['LastUpdated'], 'forced-replication-method': 'INCREMENTAL', inclusion: 'available' });
+    // contact does INCREMENTAL and FULL_TABLE: a default method the user may change, never "forced".
+    expect(top).toMatchObject({ 'valid-replication-keys': ['LastUpdated'], 'replication-method': 'INCREMENTAL', 'replication-key': 'LastUpdated', inclusion: 'available' });
+    expect(top).not.toHaveProperty('forced-replication-method');
     const stage = catalog.streams.find((s) => s['tap_stream_id'] === 'stage') as Record<string, unknown>;
     const stageTop = (stage['metadata'] as { breadcrumb: string[]; metadata: Record<string, unknown> }[]).find((m) => m.breadcrumb.length === 0)?.metadata;
     expect(stageTop?.['forced-replication-method']).toBe('FULL_TABLE');
+    expect(stageTop).not.toHaveProperty('valid-replication-keys');
   });
 
   it('syncs selected streams into a strict target, field selection applied, and resumes from its state', async () => {
@@ -106,5 +109,46 @@ describe('the Singer dialect', () => {
     expect(rewritten).not.toHaveProperty('page_size');
     expect(rewritten).not.toHaveProperty('lookback_seconds');
     expect(JSON.parse(readFileSync(extra, 'utf8'))).toEqual({ page_size: 123, lookback_seconds: 5 });
+  });
+});
+
+describe('the Singer dialect, through REST v2', () => {
+  let restCatalog: { streams: Record<string, unknown>[] };
+  beforeAll(async () => {
+    const r = await runCli(['--config', fx.config({ api: 'rest' }), '--discover']);
+    expect(r.code, r.stderr).toBe(0);
+    restCatalog = JSON.parse(r.stdout) as typeof restCatalog;
+  });
+
+  it('syncs resource streams into a strict target, field selection applied, and resumes from its state', async () => {
+    const streams = restCatalog.streams
+      .filter((s) => ['contacts', 'tag_contacts', 'opportunity_stages'].includes(s['tap_stream_id'] as string))
+      .map((s) => ({
+        ...s,
+        metadata: (s['metadata'] as { breadcrumb: string[]; metadata: Record<string, unknown> }[]).map((m) =>
+          m.breadcrumb.length === 0
+            ? { ...m, metadata: { ...m.metadata, selected: true } }
+            : s['tap_stream_id'] === 'contacts' && m.breadcrumb[1] === 'phone_numbers'
+              ? { ...m, metadata: { ...m.metadata, selected: false } }
+              : m,
+        ),
+      }));
+    const cat = fx.write('singer-rest-catalog.json', { streams });
+    const config = fx.config({ api: 'rest' });
+    const first = await runCli(['--config', config, '--catalog', cat]);
+    expect(first.code, first.stderr).toBe(0);
+    const t1 = target(first.stdout);
+    expect(t1.counts['contacts']).toBe(fx.sandbox.data.table('Contact').count());
+    expect(t1.counts['tag_contacts']).toBe(fx.sandbox.data.table('ContactGroupAssign').count());
+    expect(t1.counts['opportunity_stages']).toBe(fx.sandbox.data.table('Stage').count());
+    const rec = JSON.parse(first.stdout.split('\n').find((l) => l.includes('"type":"RECORD","stream":"contacts"')) as string) as { record: Record<string, unknown> };
+    expect(rec.record).not.toHaveProperty('phone_numbers');
+    expect(rec.record).toHaveProperty('id');
+    fx.sandbox.data.table('Contact').update(4, { LastName: 'Singer' });
+    const second = await runCli(['--config', config, '--catalog', cat, '--state', fx.write('singer-rest-state.json', t1.state)]);
+    expect(second.code, second.stderr).toBe(0);
+    const t2 = target(second.stdout);
+    expect(t2.counts['contacts']).toBe(1);
+    expect(t2.counts['opportunity_stages']).toBe(fx.sandbox.data.table('Stage').count());
   });
 });

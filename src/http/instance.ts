@@ -1,6 +1,16 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import { createRequire } from 'node:module';
+import type { AxiosInstance, AxiosStatic } from 'axios';
+
+// axios (and form-data under it) costs a tenth of a second to load: loaded on the first HTTP client,
+// so `spec`, `--help` and a config refused at once never pay for it.
+const require = createRequire(import.meta.url);
+let axiosModule: AxiosStatic | undefined;
+function axios(): AxiosStatic {
+  axiosModule ??= require('axios') as AxiosStatic;
+  return axiosModule;
+}
 
 export interface HttpOptions {
   /** Gives up when nothing arrives for this long while connecting (the body has its own idle timer). */
@@ -16,7 +26,7 @@ export interface HttpOptions {
  */
 export function createHttp(options: HttpOptions): AxiosInstance {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 10_000 };
-  return axios.create({
+  return axios().create({
     httpAgent: new http.Agent(agentOptions),
     httpsAgent: new https.Agent(agentOptions),
     timeout: options.timeoutMs,

@@ -1,9 +1,8 @@
 import type { AxiosInstance } from 'axios';
-import { BodyTooLargeError, TransportError } from '../http/errors.js';
 import { createHttp } from '../http/instance.js';
-import { request } from '../http/request.js';
 import type { Clock } from './clock.js';
-import { KeapError } from './errors.js';
+import { classify, KeapError } from './errors.js';
+import { basicCredential, postToken, tokenExpiry, tokenRefusal, tokenRefused, tokenText } from './token-endpoint.js';
 
 /**
  * Keap's two ways in (keap-api.md §4): an OAuth2 app (access token in `Authorization: Bearer`,
@@ -62,11 +61,9 @@ export class Auth {
     return this.creds;
   }
 
-  /** Every secret value this run knows, for the output redactor. */
+  /** Every secret value this run knows, as it sends them, for the output redactor. */
   secrets(): string[] {
-    const c = this.creds;
-    if (c.auth_type === 'api_key') return [c.api_key];
-    return [c.client_secret, c.refresh_token, c.access_token ?? ''].filter((s) => s.length > 0);
+    return secretsOf(this.creds);
   }
 
   /** Headers for one call, refreshing first when the access token is missing or about to expire. */
@@ -86,7 +83,9 @@ export class Auth {
    */
   refresh(): Promise<void> {
     if (this.creds.auth_type !== 'oauth2') {
-      return Promise.reject(new KeapError('Keap rejected the API key (HTTP 401); check api_key', 'config_error', 'unauthorized'));
+      // An API key cannot be refreshed: the 401 stands, worded as the error table words it.
+      const c = classify({ kind: 'http', status: 401, body: '' }, 'the call');
+      return Promise.reject(new KeapError(c.message, 'config_error', c.rule, undefined, c.scope));
     }
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = undefined;
@@ -97,53 +96,31 @@ export class Auth {
   private async doRefresh(): Promise<void> {
     const c = this.creds;
     if (c.auth_type !== 'oauth2') return;
-    const basic = Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64');
     this.http ??= createHttp({ timeoutMs: this.options.timeoutMs, maxSockets: 1 });
-    let res;
-    try {
-      res = await request(
-        this.http,
-        {
-          method: 'POST',
-          url: this.options.tokenUrl,
-          headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-          data: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refresh_token }).toString(),
-        },
-        // A token answer is a few hundred bytes: anything near a megabyte is not one (a gzip bomb
-        // from a hostile token_url reached gigabytes before this bound).
-        { maxBodyBytes: TOKEN_BODY_LIMIT, idleMs: this.options.timeoutMs, deadlineMs: this.options.deadlineMs },
-      );
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) {
-        throw new KeapError(`the Keap token URL answered with more than ${TOKEN_BODY_LIMIT} bytes; refused (check token_url)`, 'config_error', 'token-refresh');
+    const { status, body } = await postToken(
+      this.http,
+      this.options.tokenUrl,
+      { grant_type: 'refresh_token', refresh_token: c.refresh_token },
+      { Authorization: `Basic ${basicCredential(c.client_id, c.client_secret)}` },
+      { idleMs: this.options.timeoutMs, deadlineMs: this.options.deadlineMs },
+    );
+    const rotated = status === 200 ? tokenText(body, 'refresh_token') : undefined;
+    const access = tokenText(body, 'access_token');
+    if (status !== 200 || access === undefined) {
+      if (rotated !== undefined) {
+        // Keap may have spent the old refresh token already: whatever else is wrong, the new one
+        // is handed back before the error, or the next run could not sign in at all.
+        this.creds = { auth_type: 'oauth2', client_id: c.client_id, client_secret: c.client_secret, refresh_token: rotated };
+        await this.options.onRotate(this.creds);
       }
-      const code = err instanceof TransportError ? err.code : 'ENETWORK';
-      throw new KeapError(
-        `cannot reach the Keap token URL: ${err instanceof TransportError ? err.message : 'network error'} (check token_url)`,
-        code === 'ENOTFOUND' ? 'config_error' : 'transient_error',
-        'token-network',
-      );
+      throw tokenRefused(status, tokenRefusal(body));
     }
-    const body = parseTokenBody(res.body);
-    if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body['access_token'] !== 'string') {
-      const reason =
-        typeof body === 'object' && body !== null
-          ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ')
-          : '';
-      const failure = res.status >= 500 || res.status === 429 ? 'transient_error' : 'config_error';
-      throw new KeapError(
-        `Keap refused to refresh the access token (HTTP ${res.status}${reason ? `, ${reason}` : ''}); authorize again with 'tap-infusionsoft auth' and update refresh_token`,
-        failure,
-        'token-refresh',
-      );
-    }
-    const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
     const next: Credentials = {
       ...c,
-      access_token: body['access_token'],
+      access_token: access,
       // Keap rotates the refresh token; keep the old one only if a server did not send a new one.
-      refresh_token: typeof body['refresh_token'] === 'string' ? body['refresh_token'] : c.refresh_token,
-      token_expiry: new Date(this.options.clock.now() + expiresIn * 1000).toISOString(),
+      refresh_token: rotated ?? c.refresh_token,
+      token_expiry: tokenExpiry(this.options.clock.now(), body?.['expires_in']),
     };
     this.creds = next;
     this.refreshes++;
@@ -151,13 +128,8 @@ export class Auth {
   }
 }
 
-const TOKEN_BODY_LIMIT = 1024 * 1024;
-
-function parseTokenBody(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(body.toString('utf8')) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+/** Every secret in `c` as it travels: the values themselves and the Basic credential built from them. */
+export function secretsOf(c: Credentials): string[] {
+  if (c.auth_type === 'api_key') return [c.api_key];
+  return [c.client_secret, c.refresh_token, c.access_token ?? '', basicCredential(c.client_id, c.client_secret)].filter((s) => s.length > 0);
 }

@@ -4,12 +4,13 @@ import type { RawJson } from '../rest/raw-json.js';
 import { RestParseError, type RestPageResult, type RestRequest, type RestResult, type RestTransport } from '../rest/transport.js';
 import { XmlRpcTransport, type CallResult } from '../xmlrpc/transport.js';
 import { XmlRpcParseError, type XmlRpcValue } from '../xmlrpc/types.js';
+import { answerShapeProblem } from './answer-shapes.js';
 import { KEY_PLACEHOLDER, type Auth } from './auth.js';
 import type { Clock } from './clock.js';
-import { classify, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
+import { classify, gaveUp, KeapError, QuotaExhaustedError, type Api, type Signal } from './errors.js';
 import type { RateLimiter } from './limiter.js';
 import { Semaphore } from './semaphore.js';
-import { parseRetryAfter, retryDelay, type Schedules } from './retry.js';
+import { parseRetryAfter, retryAfterCap, retryDelay, type Schedules } from './retry.js';
 
 /**
  * The one way to call Keap, through either API: throttle before the call (one limiter: both APIs
@@ -35,6 +36,12 @@ export interface KeapClientOptions {
   maxInFlight?: number;
   log?: LogFn;
   metric?: MetricFn;
+  /**
+   * Hands over everything printed so far and resolves once it is out (protocol/writer.ts settle):
+   * awaited before every request and every backoff, so a rotated token, a checkpoint or a log line
+   * about a wait is never held in a buffer while the connector waits.
+   */
+  settle?: () => Promise<void>;
 }
 
 export interface KeapCallOptions {
@@ -62,6 +69,12 @@ export interface RestCall {
   body?: unknown;
   /** Names the call in messages, e.g. "GET /contacts". */
   what?: string;
+  /**
+   * Reads the parsed answer inside the attempt (a list page: rest/page.ts readPage), so an answer of
+   * the wrong shape (a RestParseError) is retried as malformed rather than taken as empty; the call
+   * returns what this returns.
+   */
+  read?: (json: unknown) => unknown;
 }
 
 /**
@@ -109,7 +122,12 @@ export class KeapClient implements KeapCaller {
     return this.attempts(options.what ?? method, 'xmlrpc', async () => {
       const p = typeof params === 'function' ? params() : params;
       const result = await this.send(method, p, options);
-      if (result.ok && result.message.kind === 'response') return { ok: true, value: result.message.params[0] ?? null };
+      if (result.ok && result.message.kind === 'response') {
+        const value = result.message.params[0] ?? null;
+        const problem = answerShapeProblem(method, value);
+        if (problem !== undefined) return { ok: false, signal: { kind: 'parse', reason: 'malformed', message: problem } };
+        return { ok: true, value };
+      }
       if (result.ok && result.message.kind === 'fault') return { ok: false, signal: { kind: 'fault', code: result.message.code, text: result.message.message } };
       if (!result.ok) {
         if (result.status === 429) this.checkDailyQuota(result.headers);
@@ -120,7 +138,7 @@ export class KeapClient implements KeapCaller {
   }
 
   rest(call: RestCall): Promise<unknown> {
-    return this.restAttempts(call, (t, req) => t.send(req), (result) => result.json);
+    return this.restAttempts(call, (t, req) => t.send(req), (result) => (call.read === undefined ? result.json : call.read(result.json)));
   }
 
   restPage(call: RestPageCall): Promise<PageEnd> {
@@ -150,6 +168,7 @@ export class KeapClient implements KeapCaller {
     let refreshed = false;
     for (;;) {
       let outcome: Attempt<T>;
+      await this.o.settle?.();
       try {
         outcome = await once();
       } catch (err) {
@@ -161,11 +180,12 @@ export class KeapClient implements KeapCaller {
       const c = classify(signal, what, api);
       switch (c.action.do) {
         case 'fail':
-          throw new KeapError(c.message, c.action.failureType, c.rule, signal);
+          throw new KeapError(c.message, c.action.failureType, c.rule, signal, c.scope);
         case 'skip':
           throw new KeapError(c.message, 'config_error', c.rule, signal);
         case 'refresh':
-          if (refreshed || this.o.auth.kind !== 'oauth2') throw new KeapError(c.message, 'config_error', c.rule, signal);
+          // A 401 that a refresh cannot cure (an API key, or the new token refused too).
+          if (refreshed || this.o.auth.kind !== 'oauth2') throw new KeapError(c.message, 'config_error', c.rule, signal, c.scope);
           refreshed = true;
           this.o.log?.('INFO', `access token rejected (${what}); refreshing it once and retrying`);
           await this.o.auth.refresh();
@@ -173,13 +193,24 @@ export class KeapClient implements KeapCaller {
         case 'retry': {
           const n = attempts.get(c.action.schedule) ?? 0;
           const schedule = this.o.schedules[c.action.schedule];
-          const wait = retryDelay(schedule, n, this.random, parseRetryAfter(retryAfter, this.o.clock.now()));
+          const asked = parseRetryAfter(retryAfter, this.o.clock.now());
+          const cap = retryAfterCap(schedule);
+          if (asked !== undefined && asked > cap) {
+            throw new KeapError(
+              `${c.message}; Keap asked to wait ${formatWait(asked)} before retrying (Retry-After), more than retry.max_delay_ms (${formatWait(cap)}) allows: stopping here, run again later`,
+              'transient_error',
+              c.rule,
+              signal,
+            );
+          }
+          const wait = retryDelay(schedule, n, this.random, asked);
           if (wait === undefined) {
-            throw new KeapError(`${c.message}; gave up after ${n} retries`, 'transient_error', c.rule, signal);
+            throw new KeapError(gaveUp(c.message, n), 'transient_error', c.rule, signal);
           }
           attempts.set(c.action.schedule, n + 1);
           this.retries++;
           this.o.log?.('WARN', `${c.message}; retry ${n + 1} in ${formatWait(wait)}`);
+          await this.o.settle?.();
           await this.o.clock.sleep(wait);
           continue;
         }
@@ -273,8 +304,10 @@ function toSignal(err: unknown): Signal {
   throw err;
 }
 
-function formatWait(ms: number): string {
+export function formatWait(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
 }

@@ -9,16 +9,21 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** Node fires a timer of more than 2^31 - 1 ms at once (with a warning): longer sleeps go in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
       if (ms <= 0) return resolve();
       if (signal?.aborted) return reject(signal.reason as Error);
+      const step = Math.min(ms, MAX_TIMER_MS);
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+        if (step < ms) systemClock.sleep(ms - step, signal).then(resolve, reject);
+        else resolve();
+      }, step);
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason as Error);

@@ -78,32 +78,49 @@ export function formatIsoUtc(ms: number): string {
   return `${iso.slice(0, -5)}Z`;
 }
 
+/** The zone names Intl lists, each valid as written; read once, when the first zone is checked. */
+let listedZones: Set<string> | undefined;
+
+function wallClockFormatter(zone: string): Intl.DateTimeFormat {
+  try {
+    // en-US with the Gregorian calendar and Latin digits gives a fixed 'M/D/Y AD, HH:MM:SS'
+    // shape to read back; V8 uses the proleptic Gregorian calendar, so year 1 is year 1.
+    return new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+  } catch {
+    throw new Error(`unknown time zone '${zone}'`);
+  }
+}
+
 export class KeapTimeZone {
   readonly zone: string;
-  private readonly formatter: Intl.DateTimeFormat;
+  private made: Intl.DateTimeFormat | undefined;
   private readonly days = new Map<number, DayEntry>();
   /** Offsets at UTC midnights, by day number since the epoch (see fillDay). */
   private readonly midnights = new Map<number, number>();
 
   constructor(zone: string) {
-    try {
-      // en-US with the Gregorian calendar and Latin digits gives a fixed 'M/D/Y AD, HH:MM:SS'
-      // shape to read back; V8 uses the proleptic Gregorian calendar, so year 1 is year 1.
-      this.formatter = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        era: 'short',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new Error(`unknown time zone '${zone}'`);
-    }
+    // The first Intl.DateTimeFormat of a process costs about 20 ms (ICU loads its data), and a
+    // REST sync without reports never reads a wall clock: a zone Intl lists is known good, and
+    // its formatter is made when first used. Any other name (an alias, another spelling, a typo)
+    // is tried at once, so an unknown zone still fails here.
+    listedZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+    if (!listedZones.has(zone)) this.made = wallClockFormatter(zone);
     this.zone = zone;
+  }
+
+  private get formatter(): Intl.DateTimeFormat {
+    this.made ??= wallClockFormatter(this.zone);
+    return this.made;
   }
 
   /** The instant a wall-clock reading means, by the two rules at the top of this file. */

@@ -1,9 +1,13 @@
+import { MAX_BODY_BYTES } from '../http/limits.js';
+
 /**
  * Every way a Keap call can go wrong, classified once, by one table: what came back (a fault with
  * its code and text, an HTTP status, a network error, a body we could not read) decides the action
  * (retry on a named schedule, refresh the token, skip the record, or fail) and the Airbyte
  * failure_type. Faults arrive with HTTP 200, so the body is always read before anything is decided.
  */
+
+import { counted } from '../counted.js';
 
 export type FailureType = 'config_error' | 'transient_error' | 'system_error';
 
@@ -19,6 +23,13 @@ export type Signal =
   | { kind: 'network'; code: string; message: string }
   | { kind: 'parse'; reason: 'malformed' | 'truncated' | 'refused'; message: string };
 
+/**
+ * How far a failure reaches. Most failures belong to the call's stream, and the other streams go
+ * on. An `account` failure (credentials Keap refuses, a host or certificate that cannot be reached
+ * or trusted) would fail every other stream the same way: the sync stops at once instead.
+ */
+export type Scope = 'stream' | 'account';
+
 export type Action =
   | { do: 'retry'; schedule: ScheduleName }
   /** OAuth: refresh the access token once and send the same call again. */
@@ -33,11 +44,21 @@ interface Rule {
   api?: Api;
   when: (s: Signal) => boolean;
   action: Action;
+  /** `account` when the failure, once the action cannot cure it, stops the whole sync. */
+  scope?: Scope;
   /** A one-line explanation for the user; `what` names the call (e.g. "DataService.query on Contact"). */
   explain: (s: Signal, what: string) => string;
   /** For the README's error reference: what it means and what to do. */
   doc: { cause: string; fix: string };
+  /**
+   * A signal this rule (and no rule before it) matches, as Keap sends it where known: the README
+   * quotes the message the rule makes of it, and a test feeds it back to check both.
+   */
+  example: Signal;
 }
+
+/** Node's codes for a TLS handshake that failed (certificate checks, protocol mismatch). */
+const TLS_FAILURE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_(GET|VERIFY)_|EPROTO$)/;
 
 const fault = (s: Signal, codes: number[]): boolean => s.kind === 'fault' && codes.includes(s.code);
 const faultText = (s: Signal, re: RegExp): boolean => s.kind === 'fault' && re.test(s.text);
@@ -71,6 +92,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap cancelled a query that ran too long (`[DatabaseError]`, \'Query took too long and was cancelled\').',
       fix: 'Nothing: retried after 5 s, 10 s, 30 s, 1 min and 5 min. If it persists, narrow the query (a report\'s query, or `tables`) or lower `page_size`.',
     },
+    example: { kind: 'fault', code: 4, text: '[DatabaseError]Query took too long and was cancelled' },
   },
   {
     name: 'saved-search-blocked',
@@ -81,6 +103,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap blocked a saved search after repeated failures (\'Too many consecutive failures. This saved search is blocked temporarily\').',
       fix: 'Nothing: retried every 20 minutes, up to 10 times. Simplify the saved search in Keap if it keeps failing.',
     },
+    example: { kind: 'fault', code: 3, text: 'Too many consecutive failures. This saved search is blocked temporarily' },
   },
   {
     name: 'throttled',
@@ -91,16 +114,19 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap\'s legacy thread throttle (`ThrottlingException`).',
       fix: 'Nothing: retried with backoff. Lower `concurrency` if it is frequent.',
     },
+    example: { kind: 'fault', code: 0, text: 'com.infusionsoft.throttle.ThrottlingException: Maximum number of threads throttled' },
   },
   {
     name: 'bad-credentials',
     when: (s) => fault(s, [2, 13, 15]) || faultText(s, /^\s*\[(InvalidKey|FailedLoginAttempt)/),
     action: fail('config_error'),
-    explain: (s) => `Keap rejected the credentials (${detail(s)}); check the API key or authorize again`,
+    scope: 'account',
+    explain: (s) => `Keap rejected the credentials (${detail(s)}); check credentials.api_key, or run 'tap-infusionsoft auth' again (OAuth)`,
     doc: {
       cause: 'Keap rejected the key or token (fault 2 InvalidKey, 13/15 FailedLoginAttempt).',
       fix: 'Check `credentials.api_key`, or run `tap-infusionsoft auth` again for a new refresh token.',
     },
+    example: { kind: 'fault', code: 2, text: '[InvalidKey]Invalid Key' },
   },
   {
     name: 'no-access',
@@ -111,6 +137,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'The Keap user behind the credentials may not read this (fault 14 NoAccess).',
       fix: 'Use a Service Account Key, or give the user that permission in Keap.',
     },
+    example: { kind: 'fault', code: 14, text: '[NoAccess]Access denied' },
   },
   {
     name: 'bad-table-or-field',
@@ -121,6 +148,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap refused a table or field (faults 7-12: no table/field access, not found, no fields, invalid parameter); the message names it.',
       fix: 'Run `discover` again (custom fields change), remove the field from the catalog, or fix the report entry.',
     },
+    example: { kind: 'fault', code: 10, text: '[NoFieldFound]No field found: Contact.Citty' },
   },
   {
     name: 'record-not-found',
@@ -131,6 +159,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'An id given to a by-id report does not exist (fault 5 RecordNotFound).',
       fix: 'The record is skipped with a log line; remove the id from the report entry if it is gone for good.',
     },
+    example: { kind: 'fault', code: 5, text: '[RecordNotFound]Record not found for Id:48872' },
   },
   {
     name: 'invalid-config',
@@ -141,6 +170,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap reports a configuration problem of the app (fault 1 InvalidConfig).',
       fix: 'Check the Keap app\'s settings; contact Keap support if it persists.',
     },
+    example: { kind: 'fault', code: 1, text: '[InvalidConfig]Invalid configuration' },
   },
   {
     name: 'request-cut-short',
@@ -152,6 +182,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap received an incomplete request (\'Failed to parse XML-RPC request: Premature end of file\').',
       fix: 'Nothing: the request is sent again.',
     },
+    example: { kind: 'fault', code: 0, text: 'Failed to parse XML-RPC request: Premature end of file.' },
   },
   {
     name: 'no-such-method',
@@ -162,6 +193,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap does not offer the method on this account (\'No such handler\').',
       fix: 'Remove the report entry; Keap may have retired that XML-RPC method.',
     },
+    example: { kind: 'fault', code: 0, text: 'No such handler: SearchService.getAllReportColumns' },
   },
   {
     name: 'server-fault',
@@ -172,6 +204,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Keap failed internally (faults 3 Unexpected, 4 Database, 6 Loading).',
       fix: 'Nothing: retried with backoff.',
     },
+    example: { kind: 'fault', code: 6, text: '[Loading]Error loading follow-up sequence' },
   },
   {
     name: 'other-fault',
@@ -182,6 +215,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'A fault code this connector does not know.',
       fix: 'Report it with the message; the stream fails, others go on.',
     },
+    example: { kind: 'fault', code: 42, text: '[Unheard]Something new' },
   },
   {
     name: 'xmlrpc-gone',
@@ -196,6 +230,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'The XML-RPC endpoint answers HTTP 404/410, or an HTML/JSON page instead of XML-RPC: Keap has switched XML-RPC off (final date 2026-12-31; brownouts before it).',
       fix: 'Set `"api": "rest"` (the default) and read through REST v2; see the migration guide. If `api_url` points elsewhere, fix it.',
     },
+    example: { kind: 'http', status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>', contentType: 'text/html' },
   },
   {
     name: 'rest-bad-page-token',
@@ -207,6 +242,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 400 naming the page token: Keap no longer accepts a page token saved in the state (expired, or the query changed).',
       fix: 'Nothing: the stream restarts its pass from the bookmark it started from (rows may repeat, none are skipped).',
     },
+    example: { kind: 'http', status: 400, body: '{"code":400,"message":"Invalid page_token: it has expired; start again from the first page","status":"Bad Request"}' },
   },
   {
     name: 'rest-bad-request',
@@ -218,6 +254,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 400: Keap refused a parameter (a filter field or operator it does not take, a report entry\'s value, a page size over its limit).',
       fix: 'The message names the parameter; fix the report entry or `page_size`. If it names a field the connector chose, report it.',
     },
+    example: { kind: 'http', status: 400, body: '{"code":400,"message":"Invalid filter field: City","status":"Bad Request"}' },
   },
   {
     name: 'rest-not-found',
@@ -229,16 +266,19 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 404 from REST v2: an id given to a report does not exist, or the account\'s edition lacks the endpoint.',
       fix: 'By-id reports skip the record with a log line; a resource stream fails (the others go on): remove it from `resources` if the account lacks it.',
     },
+    example: { kind: 'http', status: 404, body: '{"code":404,"message":"Contact 99 not found","status":"Not Found"}' },
   },
   {
     name: 'unauthorized',
     when: (s) => status(s, (n) => n === 401),
     action: { do: 'refresh' },
-    explain: (s) => `Keap rejected the credentials (${detail(s)}); check the API key or authorize again`,
+    scope: 'account',
+    explain: (s) => `Keap rejected the credentials (${detail(s)}); check credentials.api_key, or run 'tap-infusionsoft auth' again (OAuth)`,
     doc: {
       cause: 'HTTP 401: the access token expired or was revoked, or the API key is wrong.',
       fix: 'OAuth: refreshed once automatically. If it still fails, or for API keys, check the credentials.',
     },
+    example: { kind: 'http', status: 401, body: '{"fault":{"faultstring":"Invalid access token","detail":{"errorcode":"oauth.v2.InvalidAccessToken"}}}' },
   },
   {
     name: 'rate-limited',
@@ -249,16 +289,19 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 429 (or 403 with a QPS message): over Keap\'s per-second or per-minute quota.',
       fix: 'Nothing: the connector waits (Retry-After when given) and goes on. Lower `requests_per_second`/`requests_per_minute` if it is frequent.',
     },
+    example: { kind: 'http', status: 429, body: '{"code":"429","message":"Quota Exceeded","status":"Request Throttled","details":null}' },
   },
   {
     name: 'developer-inactive',
     when: (s) => s.kind === 'http' && /developer inactive/i.test(s.body),
     action: fail('config_error'),
+    scope: 'account',
     explain: () => 'Keap says the OAuth client app is inactive (Developer Inactive); re-enable it in the Keap developer portal',
     doc: {
       cause: 'Keap\'s gateway says the OAuth client app is inactive (\'Developer Inactive\').',
       fix: 'Re-enable the app in the Keap Developer Portal.',
     },
+    example: { kind: 'http', status: 403, body: '<h1>Developer Inactive</h1>' },
   },
   {
     name: 'forbidden',
@@ -269,6 +312,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 403: the credentials lack permission.',
       fix: 'Use credentials with the needed permissions (a Service Account Key has all).',
     },
+    example: { kind: 'http', status: 403, body: 'Forbidden' },
   },
   {
     name: 'not-found',
@@ -279,6 +323,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 405 (or 404 outside the cases above): no Keap endpoint at the URL.',
       fix: 'Fix `api_url` (default https://api.infusionsoft.com/crm/xmlrpc/v1) or `rest_url` (default https://api.infusionsoft.com/crm/rest/v2).',
     },
+    example: { kind: 'http', status: 405, body: 'Method Not Allowed' },
   },
   {
     name: 'server-error',
@@ -289,6 +334,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'HTTP 408 or 5xx from Keap or its gateway.',
       fix: 'Nothing: retried with backoff.',
     },
+    example: { kind: 'http', status: 503, body: 'Service Unavailable' },
   },
   {
     name: 'other-http',
@@ -299,16 +345,31 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'An HTTP status this connector does not expect.',
       fix: 'Report it with the message.',
     },
+    example: { kind: 'http', status: 418, body: "I'm a teapot" },
+  },
+  {
+    name: 'tls',
+    when: (s) => s.kind === 'network' && TLS_FAILURE.test(s.code),
+    action: fail('config_error'),
+    scope: 'account',
+    explain: (s) => `cannot open a trusted TLS connection to Keap: ${detail(s)} (check api_url / rest_url, and any proxy in between)`,
+    doc: {
+      cause: 'The TLS handshake failed: a certificate that is expired, self-signed, for another host or from an unknown authority (often a proxy that intercepts HTTPS).',
+      fix: 'Check `api_url`. Behind an intercepting proxy, give Node its CA certificate with `NODE_EXTRA_CA_CERTS`.',
+    },
+    example: { kind: 'network', code: 'CERT_HAS_EXPIRED', message: 'TLS certificate expired' },
   },
   {
     name: 'unknown-host',
     when: (s) => s.kind === 'network' && s.code === 'ENOTFOUND',
     action: fail('config_error'),
+    scope: 'account',
     explain: (s) => `cannot reach Keap: ${detail(s)} (check api_url, rest_url and token_url)`,
     doc: {
       cause: 'The host in `api_url` or `rest_url` does not resolve.',
       fix: 'Fix the URL.',
     },
+    example: { kind: 'network', code: 'ENOTFOUND', message: 'host not found' },
   },
   {
     name: 'network',
@@ -319,6 +380,7 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'Connection refused or reset, a timeout, or a body cut short.',
       fix: 'Nothing: retried with backoff; check connectivity if every retry fails.',
     },
+    example: { kind: 'network', code: 'ECONNRESET', message: 'connection reset by the server' },
   },
   {
     name: 'refused-body',
@@ -326,9 +388,10 @@ export const ERROR_TABLE: readonly Rule[] = [
     action: fail('system_error'),
     explain: (s, what) => `refused the answer to ${what}: ${detail(s)}`,
     doc: {
-      cause: 'The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than 256 MB.',
+      cause: `The answer had a DOCTYPE or entity declaration, nesting over 64 levels, or was larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`,
       fix: 'Nothing to fix locally; the answer is refused to protect the connector (XXE, entity expansion, memory).',
     },
+    example: { kind: 'parse', reason: 'refused', message: 'response refused: it contains a DOCTYPE or entity declaration, which XML-RPC never needs (XXE guard)' },
   },
   {
     name: 'unreadable-body',
@@ -339,22 +402,29 @@ export const ERROR_TABLE: readonly Rule[] = [
       cause: 'The answer was empty, truncated or not well-formed XML-RPC.',
       fix: 'Nothing: retried with backoff.',
     },
+    example: { kind: 'parse', reason: 'truncated', message: 'truncated XML-RPC document: it ends before its closing tag' },
   },
 ];
 
 export interface Classified {
   rule: string;
   action: Action;
+  scope: Scope;
   message: string;
+}
+
+/** What a stream's error says once a retried failure has used up its schedule. */
+export function gaveUp(message: string, retries: number): string {
+  return `${message}; gave up after ${counted(retries, 'retry', 'retries')}`;
 }
 
 export function classify(signal: Signal, what: string, api: Api = 'xmlrpc'): Classified {
   for (const rule of ERROR_TABLE) {
     if (rule.api !== undefined && rule.api !== api) continue;
-    if (rule.when(signal)) return { rule: rule.name, action: rule.action, message: rule.explain(signal, what) };
+    if (rule.when(signal)) return { rule: rule.name, action: rule.action, scope: rule.scope ?? 'stream', message: rule.explain(signal, what) };
   }
   // Unreachable: the table ends with catch-alls for every kind.
-  return { rule: 'unclassified', action: fail('system_error'), message: `${what}: ${detail(signal)}` };
+  return { rule: 'unclassified', action: fail('system_error'), scope: 'stream', message: `${what}: ${detail(signal)}` };
 }
 
 /** An error a user can act on: one line, a failure type, never a secret or a stack trace. */
@@ -365,11 +435,16 @@ export class KeapError extends Error {
     readonly failureType: FailureType,
     readonly rule: string,
     readonly signal?: Signal,
+    readonly scope: Scope = 'stream',
   ) {
     super(message);
   }
   get skippable(): boolean {
     return this.rule === 'record-not-found';
+  }
+  /** It would fail every stream alike: the sync stops (streams/engine.ts). */
+  get accountWide(): boolean {
+    return this.scope === 'account';
   }
 }
 

@@ -42,8 +42,14 @@ export class RateLimiter {
   /** Keap's own count of what is left today, when a response said so. */
   private serverDayLeft: number | undefined;
   private serverDayReset: number | undefined;
-  /** Keap said the minute's allowance is spent: hold everything until then. */
-  private blockedUntil = 0;
+  /**
+   * Keap's count of the calls left in its current minute, and when we heard it. A run does not
+   * know what a run just before it (a discover, the previous sync) or another client spent of the
+   * minute; the first answer says, and the limiter keeps to that count until the minute it was
+   * counted in is surely over (its alignment is not ours to see: a minute after we heard it).
+   */
+  private serverMinuteLeft: number | undefined;
+  private serverMinuteHeardAt = 0;
   private readonly limits: Quotas;
   /** Calls made, for the summary and the benchmark. */
   calls = 0;
@@ -51,6 +57,11 @@ export class RateLimiter {
   constructor(
     limits: Quotas,
     private readonly clock: Clock,
+    /**
+     * Told of every wait before it starts (the runtime flushes output and logs long ones). Waits
+     * are bounded by construction: at most a minute and its guard, whatever the headers say.
+     */
+    private readonly onWait?: (ms: number) => Promise<void> | void,
   ) {
     this.limits = { ...limits };
     this.dayStart = Math.floor(clock.now() / DAY) * DAY;
@@ -71,6 +82,7 @@ export class RateLimiter {
         this.record(now);
         return;
       }
+      await this.onWait?.(wait);
       await this.clock.sleep(wait);
     }
   }
@@ -92,11 +104,10 @@ export class RateLimiter {
     if (throttleLimit !== undefined && throttleLimit > 0 && unit.startsWith('minute')) {
       this.limits.perMinute = Math.min(this.limits.perMinute, throttleLimit);
     }
-    const throttleLeft = num('x-keap-product-throttle-available');
-    const tenantLeft = num('x-keap-tenant-throttle-available');
-    if ((throttleLeft !== undefined && throttleLeft <= 0) || (tenantLeft !== undefined && tenantLeft <= 0)) {
-      // The gateway's minute is spent; its window is not ours to see, so wait a whole minute.
-      this.blockedUntil = Math.max(this.blockedUntil, now + MINUTE);
+    const lefts = [num('x-keap-product-throttle-available'), num('x-keap-tenant-throttle-available')].filter((n): n is number => n !== undefined);
+    if (lefts.length) {
+      this.serverMinuteLeft = Math.min(...lefts);
+      this.serverMinuteHeardAt = now;
     }
     const quotaLimit = num('x-keap-product-quota-limit');
     if (quotaLimit !== undefined && quotaLimit > 0) this.limits.perDay = Math.min(this.limits.perDay, quotaLimit);
@@ -123,7 +134,12 @@ export class RateLimiter {
   }
 
   private waitMs(now: number): number {
-    if (now < this.blockedUntil) return this.blockedUntil - now;
+    if (this.serverMinuteLeft !== undefined) {
+      const over = this.serverMinuteHeardAt + MINUTE;
+      // Its minute is over: Keap's next answer tells the new count.
+      if (now >= over) this.serverMinuteLeft = undefined;
+      else if (this.serverMinuteLeft <= 0) return over - now;
+    }
     // Drop sends older than a (guarded) minute.
     while (this.head < this.sent.length && (this.sent[this.head] as number) <= now - MINUTE - JITTER_GUARD_MS.minute) this.head++;
     if (this.head > 4096) {
@@ -148,5 +164,6 @@ export class RateLimiter {
     this.dayUsed++;
     this.calls++;
     if (this.serverDayLeft !== undefined) this.serverDayLeft--;
+    if (this.serverMinuteLeft !== undefined) this.serverMinuteLeft--;
   }
 }

@@ -75,6 +75,16 @@ export function retryDelay(schedule: Schedule, retry: number, random: () => numb
   return Math.round(raw * (1 - schedule.jitter * random()));
 }
 
+/**
+ * The longest Retry-After a schedule honours: its longest delay (`max_delay_ms` for the backoff
+ * schedules). A server asking for more (a day; a value past Node's 24.8-day timer range, which
+ * would fire at once and retry every millisecond) fails the stream with the time it asked for:
+ * waiting in silence would look like a hang, and the next run can start when the user chooses.
+ */
+export function retryAfterCap(schedule: Schedule): number {
+  return schedule.kind === 'exponential' ? schedule.maxMs : Math.max(0, ...schedule.delaysMs);
+}
+
 /** Retry-After is either seconds or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../streams/json-schema.js';
-import { loadSpec } from './config.js';
+import { loadSpec } from './spec-command.js';
 import type { Session } from './session.js';
 import { VERSION } from './version.js';
 
@@ -7,7 +7,7 @@ import { VERSION } from './version.js';
 export const CAPABILITIES = ['about', 'catalog', 'discover', 'state'];
 
 const DESCRIPTION =
-  'Singer tap and Airbyte source for Infusionsoft (Keap): every DataService table and the 39 reports of the Infusionsoft report menu, incremental, over the XML-RPC API.';
+  'Singer tap and Airbyte source for Infusionsoft (Keap): every REST v2 resource and the 39 reports of the Infusionsoft report menu, incremental, over Keap\'s REST v2 API (the DataService tables over XML-RPC until Keap switches it off on 2026-12-31).';
 
 interface Setting {
   name: string;
@@ -30,11 +30,15 @@ export function settingsOf(): Setting[] {
         for (const [k, v] of Object.entries(branch.properties ?? {})) {
           if (seen.has(k)) continue;
           seen.add(k);
+          // The branches are alternatives: a field is required outright only if every branch needs
+          // it (auth_type); the others are required with their auth_type, which the text says.
+          const branches = (s['oneOf'] as JsonSchema[] | undefined) ?? [];
+          const needed = (branch.required ?? []).includes(k);
           out.push({
             name: `credentials.${k}`,
-            required: (branch.required ?? []).includes(k) && k !== 'auth_type',
+            required: branches.every((b) => (b.required ?? []).includes(k)),
             default: undefined,
-            description: k === 'auth_type' ? "'oauth2' or 'api_key'" : `${v.description ?? v.title ?? ''} (auth_type ${auth})`,
+            description: k === 'auth_type' ? "'oauth2' or 'api_key'" : `${v.description ?? v.title ?? ''} (${needed ? 'required when' : 'used when'} auth_type is ${auth})`,
             secret: v['airbyte_secret'] === true,
           });
         }

@@ -25,6 +25,11 @@ export class AirbyteOutput implements Sink {
     this.writer.line(JSON.stringify(m));
   }
 
+  /** A message that must reach stdout now (a checkpoint, a rotated token), not with the next chunk. */
+  private urgent(m: object): void {
+    this.writer.urgent(JSON.stringify(m));
+  }
+
   record(stream: string, data: string | Uint8Array, nulled?: NulledField[]): void {
     let prefix = this.prefixes.get(stream);
     if (prefix === undefined) {
@@ -45,7 +50,7 @@ export class AirbyteOutput implements Sink {
   }
 
   state(stream: string, state: StreamState, count: number): void {
-    this.message({
+    this.urgent({
       type: 'STATE',
       state: {
         type: 'STREAM',
@@ -95,7 +100,7 @@ export class AirbyteOutput implements Sink {
 
   /** Rotated OAuth credentials: the platform merges this config into the one it stores. */
   control(config: object): void {
-    this.message({ type: 'CONTROL', control: { type: 'CONNECTOR_CONFIG', emitted_at: this.now(), connectorConfig: { config } } });
+    this.urgent({ type: 'CONTROL', control: { type: 'CONNECTOR_CONFIG', emitted_at: this.now(), connectorConfig: { config } } });
   }
 
   connectionStatus(status: 'SUCCEEDED' | 'FAILED', message?: string): void {

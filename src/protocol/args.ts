@@ -9,10 +9,11 @@ export type Command =
   | { kind: 'read'; dialect: Dialect; config: string[]; catalog: string | undefined; state: string | undefined }
   | { kind: 'about'; format: 'json' | 'markdown' | 'text'; config: string[] }
   | { kind: 'version' }
-  | { kind: 'help' }
+  /** `misuse`: no command at all, which is a usage error (exit 2) that still shows the usage. */
+  | { kind: 'help'; misuse?: boolean }
   | { kind: 'sandbox'; args: string[] }
   | { kind: 'auth'; args: string[] }
-  | { kind: 'list'; what: string; table: string | undefined; config: string[]; json: boolean };
+  | { kind: 'list'; what: string; table: string | undefined; config: string[]; json: boolean; api: 'rest' | 'xmlrpc' | undefined };
 
 export const USAGE = `usage:
   Airbyte:  tap-infusionsoft spec
@@ -24,6 +25,7 @@ export const USAGE = `usage:
             tap-infusionsoft --about [--format json|markdown]   |   --version
   Tools:    tap-infusionsoft sandbox [--port P] [--seed S] [--contacts N]
             tap-infusionsoft list affiliates|programs|tags|saved-searches|shipping-options|webforms|tables|fields TABLE --config CONFIG [--json]
+            tap-infusionsoft list tables|fields TABLE --api rest [--json]   (where each table and field is on REST v2)
             tap-infusionsoft auth --client-id ID --client-secret SECRET [--out config.json]
   CONFIG may be given more than once (later files win) and may be ENV (TAP_INFUSIONSOFT_* variables).`;
 
@@ -49,6 +51,7 @@ interface Flags {
   help: boolean;
   json: boolean;
   format?: string;
+  api?: string;
   positional: string[];
 }
 
@@ -88,6 +91,9 @@ function readFlags(argv: readonly string[], allowed: ReadonlySet<string>): Flags
         break;
       case '--format':
         f.format = value();
+        break;
+      case '--api':
+        f.api = value();
         break;
       case '--discover':
         f.discover = true;
@@ -145,7 +151,7 @@ function parseSinger(argv: readonly string[]): Command {
     return { kind: 'about', format, config: f.config };
   }
   if (f.config.length === 0) {
-    if (argv.length === 0) return { kind: 'help' };
+    if (argv.length === 0) return { kind: 'help', misuse: true };
     throw new InputError('arguments', '--config CONFIG is required');
   }
   if (f.discover) return { kind: 'discover', dialect: 'singer', config: f.config };
@@ -153,14 +159,17 @@ function parseSinger(argv: readonly string[]): Command {
 }
 
 function parseList(argv: readonly string[]): Command {
-  const f = readFlags(argv, new Set(['--config', '--json', '--help']));
+  const f = readFlags(argv, new Set(['--config', '--json', '--help', '--api']));
   if (f.help) return { kind: 'help' };
   const [what, table, extra] = f.positional;
   if (!what) throw new InputError('arguments', 'list needs what to list: affiliates, programs, tags, saved-searches, shipping-options, webforms, tables or fields TABLE');
   if (extra !== undefined) throw new InputError('arguments', `unexpected argument '${extra}'`);
-  // The table list ships with the connector; everything else is read from the account.
-  if (what !== 'tables') requireConfig(f, 'list');
-  return { kind: 'list', what, table, config: f.config, json: f.json };
+  if (f.api !== undefined && f.api !== 'rest' && f.api !== 'xmlrpc') throw new InputError('arguments', `--api must be rest or xmlrpc, not '${f.api}'`);
+  const api = f.api as 'rest' | 'xmlrpc' | undefined;
+  if (api === 'rest' && what !== 'tables' && what !== 'fields') throw new InputError('arguments', `--api rest goes with 'list tables' and 'list fields TABLE' (the migration map); 'list ${what}' reads the account`);
+  // The table list and the migration map ship with the connector; everything else is read from the account.
+  if (what !== 'tables' && api !== 'rest') requireConfig(f, 'list');
+  return { kind: 'list', what, table, config: f.config, json: f.json, api };
 }
 
 function requireConfig(f: Flags, command: string): void {

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import axios from 'axios';
 import { InputError } from '../input-error.js';
-import { readJsonObject } from './config.js';
-import { persistConfig } from './runtime.js';
+import { createHttp } from '../http/instance.js';
+import { basicCredential, postToken, tokenExpiry, tokenRefusal, tokenText } from '../keap/token-endpoint.js';
+import { readJsonObject } from './json-file.js';
+import { Redactor } from './redact.js';
+import { persistConfig } from './config-file.js';
 
 /**
  * `tap-infusionsoft auth`: the OAuth2 authorization-code flow on the user's machine. A loopback
@@ -24,16 +26,17 @@ interface AuthArgs {
   authorizeUrl: string;
   tokenUrl: string;
   apiUrl: string | undefined;
+  restUrl: string | undefined;
   timeoutSeconds: number;
 }
 
 const HELP = `usage: tap-infusionsoft auth --client-id ID --client-secret SECRET [--out config.json] [--port 8976]
-         [--authorize-url URL] [--token-url URL] [--api-url URL] [--timeout-seconds 600]
+         [--authorize-url URL] [--token-url URL] [--rest-url URL] [--api-url URL] [--timeout-seconds 600]
 Register http://127.0.0.1:PORT/callback as the redirect URI of your Keap app first.`;
 
 export function parseAuthArgs(argv: readonly string[]): AuthArgs {
   const v: Record<string, string> = {};
-  const names = ['--client-id', '--client-secret', '--out', '--port', '--authorize-url', '--token-url', '--api-url', '--timeout-seconds'];
+  const names = ['--client-id', '--client-secret', '--out', '--port', '--authorize-url', '--token-url', '--rest-url', '--api-url', '--timeout-seconds'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -58,6 +61,7 @@ export function parseAuthArgs(argv: readonly string[]): AuthArgs {
     authorizeUrl: v['--authorize-url'] ?? KEAP_AUTHORIZE_URL,
     tokenUrl: v['--token-url'] ?? KEAP_TOKEN_URL,
     apiUrl: v['--api-url'],
+    restUrl: v['--rest-url'],
     timeoutSeconds,
   };
 }
@@ -78,7 +82,10 @@ export async function runAuth(argv: string[]): Promise<number> {
     await authorize(args);
     return 0;
   } catch (err) {
-    process.stderr.write(`tap-infusionsoft: auth failed: ${(err as Error).message}\n`);
+    // A token URL that echoes the form it was sent would print the client secret.
+    const redactor = new Redactor();
+    redactor.add(args.clientSecret, basicCredential(args.clientId, args.clientSecret));
+    process.stderr.write(`tap-infusionsoft: auth failed: ${redactor.clean((err as Error).message).replace(/\s+/g, ' ')}\n`);
     return 1;
   }
 }
@@ -86,11 +93,14 @@ export async function runAuth(argv: string[]): Promise<number> {
 async function authorize(a: AuthArgs): Promise<void> {
   const state = randomBytes(16).toString('hex');
   let server: Server | undefined;
-  const code = await new Promise<{ code: string; redirectUri: string }>((resolve, reject) => {
+  // The browser's page tells the truth: it is answered only once the code has been exchanged and
+  // the config written (or that failed), never before.
+  await new Promise<void>((resolve, reject) => {
     let redirectUri = '';
+    let busy = false;
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (url.pathname !== '/callback') {
+      if (url.pathname !== '/callback' || busy) {
         res.writeHead(404).end();
         return;
       }
@@ -106,8 +116,18 @@ async function authorize(a: AuthArgs): Promise<void> {
         reject(new Error(`Keap did not grant access (${error ?? 'no code'})`));
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<h1>tap-infusionsoft is authorized.</h1><p>You can close this window.</p>');
-      resolve({ code: got, redirectUri });
+      busy = true;
+      exchange(a, got, redirectUri).then(
+        () => {
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page('tap-infusionsoft is authorized.', `The credentials are in ${a.out}. You can close this window.`));
+          resolve();
+        },
+        (err: unknown) => {
+          const reason = err instanceof Error ? err.message : String(err);
+          res.writeHead(502, { 'Content-Type': 'text/html; charset=utf-8' }).end(page('Authorization failed.', `${reason}. Nothing was written; see the terminal.`));
+          reject(err instanceof Error ? err : new Error(reason));
+        },
+      );
     });
     server.once('error', (err) => reject(new Error(`cannot listen on 127.0.0.1:${a.port} (${(err as { code?: string }).code ?? 'error'})`)));
     server.listen(a.port, '127.0.0.1', () => {
@@ -123,24 +143,30 @@ async function authorize(a: AuthArgs): Promise<void> {
     });
     setTimeout(() => reject(new Error(`no answer within ${a.timeoutSeconds} s`)), a.timeoutSeconds * 1000).unref();
   }).finally(() => server?.close());
+  process.stderr.write(`Authorized. Wrote ${a.out} (readable only by you). Next: tap-infusionsoft check --config ${a.out}\n`);
+}
 
-  const res = await axios.post(
+/** A small page for the browser; the texts are ours or the token URL's reason, escaped. */
+function page(title: string, text: string): string {
+  const esc = (t: string): string => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><h1>${esc(title)}</h1><p>${esc(text)}</p>`;
+}
+
+/** Exchanges the code at the token URL (keap/token-endpoint.ts: bounded, no redirects) and writes the config (0600). */
+async function exchange(a: AuthArgs, code: string, redirectUri: string): Promise<void> {
+  const { status, body } = await postToken(
+    createHttp({ timeoutMs: 60_000, maxSockets: 1 }),
     a.tokenUrl,
-    new URLSearchParams({
-      client_id: a.clientId,
-      client_secret: a.clientSecret,
-      code: code.code,
-      grant_type: 'authorization_code',
-      redirect_uri: code.redirectUri,
-    }).toString(),
-    { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }, validateStatus: () => true, timeout: 60_000 },
+    { client_id: a.clientId, client_secret: a.clientSecret, code, grant_type: 'authorization_code', redirect_uri: redirectUri },
+    {},
+    { idleMs: 60_000, deadlineMs: 120_000 },
   );
-  const body = res.data as Record<string, unknown>;
-  if (res.status !== 200 || typeof body?.['refresh_token'] !== 'string' || typeof body['access_token'] !== 'string') {
-    const reason = typeof body === 'object' && body ? [body['error'], body['error_description']].filter((x) => typeof x === 'string').join(': ') : '';
-    throw new Error(`the token URL refused the code (HTTP ${res.status}${reason ? `, ${reason}` : ''})`);
+  const refresh = tokenText(body, 'refresh_token');
+  const access = tokenText(body, 'access_token');
+  if (status !== 200 || refresh === undefined || access === undefined) {
+    const reason = tokenRefusal(body);
+    throw new Error(`the token URL refused the code (HTTP ${status}${reason ? `, ${reason}` : ''})`);
   }
-  const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : 86_400;
   const existing = existsSync(a.out) ? readJsonObject(a.out) : {};
   const config: Record<string, unknown> = {
     ...existing,
@@ -148,13 +174,13 @@ async function authorize(a: AuthArgs): Promise<void> {
       auth_type: 'oauth2',
       client_id: a.clientId,
       client_secret: a.clientSecret,
-      refresh_token: body['refresh_token'],
-      access_token: body['access_token'],
-      token_expiry: new Date(Date.now() + expiresIn * 1000).toISOString(),
+      refresh_token: refresh,
+      access_token: access,
+      token_expiry: tokenExpiry(Date.now(), body?.['expires_in']),
     },
   };
   if (a.tokenUrl !== KEAP_TOKEN_URL) config['token_url'] = a.tokenUrl;
+  if (a.restUrl) config['rest_url'] = a.restUrl;
   if (a.apiUrl) config['api_url'] = a.apiUrl;
   persistConfig(a.out, config);
-  process.stderr.write(`Authorized. Wrote ${a.out} (readable only by you). Next: tap-infusionsoft check --config ${a.out}\n`);
 }

@@ -1,7 +1,7 @@
 import { InputError } from '../input-error.js';
 import type { JsonSchema } from '../streams/json-schema.js';
-import { readJson } from './config.js';
-import { catalogProblem } from './input-schemas.js';
+import { readJson } from './json-file.js';
+import { catalogProblem } from './input-checks.js';
 
 /**
  * The streams a run should read, from either dialect's catalog:

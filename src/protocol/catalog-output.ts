@@ -1,3 +1,4 @@
+import { sensitiveFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
 
 /** AirbyteCatalog.streams[] (reference/airbyte-protocol.md §3.7). */
@@ -28,13 +29,22 @@ export function singerCatalog(defs: readonly StreamDef[]): { streams: object[] }
         inclusion: 'available',
         'selected-by-default': true,
         'table-key-properties': d.primaryKey,
-        'forced-replication-method': incremental ? 'INCREMENTAL' : 'FULL_TABLE',
       };
-      if (incremental) top['valid-replication-keys'] = [d.cursorField];
+      if (incremental) {
+        // Both modes work: the key and a default method the user may change to FULL_TABLE.
+        top['valid-replication-keys'] = [d.cursorField];
+        top['replication-method'] = 'INCREMENTAL';
+        top['replication-key'] = d.cursorField;
+      } else {
+        // "Forced" means the only mode there is.
+        top['forced-replication-method'] = 'FULL_TABLE';
+      }
       const automatic = new Set([...d.primaryKey, ...(d.cursorField ? [d.cursorField] : [])]);
+      // Listed only when the config opts in; even then each must be selected by name.
+      const sensitive = new Set(sensitiveFields(d.name, d.kind));
       const fields = Object.keys(d.schema.properties ?? {}).map((f) => ({
         breadcrumb: ['properties', f],
-        metadata: { inclusion: automatic.has(f) ? 'automatic' : 'available', 'selected-by-default': true },
+        metadata: { inclusion: automatic.has(f) ? 'automatic' : 'available', 'selected-by-default': !sensitive.has(f) },
       }));
       const entry: Record<string, unknown> = {
         tap_stream_id: d.name,

@@ -1,28 +1,25 @@
+import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import { KeapError } from '../keap/errors.js';
 import { readPage } from '../rest/page.js';
 import { RestParseError } from '../rest/transport.js';
-import { discoverStreams, readableStreams } from '../streams/catalog.js';
+import { configSelection, discoverStreams, leftOutByConfig, readableStreams } from '../streams/catalog.js';
+import { refuseRestReports } from '../streams/report-streams.js';
 import { runStreams, type StreamJob } from '../streams/engine.js';
 import type { Sink } from '../streams/sink.js';
 import type { StreamState } from '../streams/state.js';
 import { restStreams } from '../streams/rest-registry.js';
+import { sensitiveFields, withoutFields } from '../streams/sensitive-fields.js';
 import type { StreamDef } from '../streams/stream-def.js';
-import { tableStreams } from '../streams/table-registry.js';
+import { tableEntries } from '../streams/table-registry.js';
 import type { ReadContext } from '../streams/table-reader.js';
 import type { Dialect } from './args.js';
 import { readCatalog, type SelectedStream } from './catalog-input.js';
 import { airbyteStreams, singerCatalog } from './catalog-output.js';
-import { loadSpec } from './config.js';
 import type { Session } from './session.js';
 import { SingerOutput, type SingerStreamInfo } from './singer-output.js';
 import { readStateFile } from './state-input.js';
-
-export function runSpec(session: Session): number {
-  const spec = loadSpec();
-  session.airbyte.message({ type: 'SPEC', spec });
-  return 0;
-}
+import { TrackedSink } from './interrupt.js';
 
 /**
  * `check`: exactly one CONNECTION_STATUS. A config Keap rejects is FAILED with the reason (exit 0:
@@ -31,7 +28,9 @@ export function runSpec(session: Session): number {
 export async function runCheck(session: Session, config: string[]): Promise<number> {
   let loaded;
   try {
-    loaded = session.loadConfig(config);
+    loaded = await session.loadConfig(config);
+    // A report REST v2 cannot serve fails the check in one line, naming the REST stream closest to it.
+    if (loaded.settings.api === 'rest') refuseRestReports(loaded.settings.reports, loaded.settings.timezone);
   } catch (err) {
     if (err instanceof InputError) {
       session.airbyte.connectionStatus('FAILED', err.message);
@@ -40,11 +39,11 @@ export async function runCheck(session: Session, config: string[]): Promise<numb
     }
     throw err;
   }
-  const { client } = session.runtime(loaded, true);
+  const { client } = await session.runtime(loaded, true);
   try {
     if (loaded.settings.api === 'rest') {
       // One contact: proves the endpoint, the credentials, and read permission.
-      readPage(await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts' }), 'contacts');
+      await client.rest({ path: '/contacts', query: { page_size: '1' }, what: 'GET /contacts', read: (json) => readPage(json, 'contacts') });
     } else {
       session.log('WARN', XMLRPC_SUNSET);
       // One row of Contact: proves the endpoint, the credentials, and read permission.
@@ -70,8 +69,8 @@ export const XMLRPC_SUNSET =
   'api is "xmlrpc": Keap switches its XML-RPC API off on 2026-12-31, and from then every sync through it fails. Set "api": "rest" (the default) to read through REST v2; the README\'s migration guide maps each table to its REST stream';
 
 export async function runDiscover(session: Session, dialect: Dialect, config: string[]): Promise<number> {
-  const loaded = session.loadConfig(config);
-  const { client } = session.runtime(loaded);
+  const loaded = await session.loadConfig(config);
+  const { client } = await session.runtime(loaded);
   if (loaded.settings.api === 'xmlrpc') session.log('WARN', XMLRPC_SUNSET);
   const defs = await discoverStreams(loaded.settings, client, (l, m) => session.log(l, m));
   if (dialect === 'airbyte') session.airbyte.message({ type: 'CATALOG', catalog: { streams: airbyteStreams(defs) } });
@@ -86,25 +85,39 @@ export async function runRead(
   catalogPath: string | undefined,
   statePath: string | undefined,
 ): Promise<number> {
-  const loaded = session.loadConfig(config);
+  const loaded = await session.loadConfig(config);
   const settings = loaded.settings;
+  // Only a read prints METRIC lines, and only when the config asks (Meltano's plugin does).
+  session.stderr.metrics = settings.metrics;
   const rawState = statePath ? readStateFile(statePath) : new Map<string, unknown>();
-  const runtime = session.runtime(loaded);
+  const runtime = await session.runtime(loaded);
   let selected: SelectedStream[];
   let defs: StreamDef[];
   if (catalogPath) {
     selected = readCatalog(catalogPath);
-    defs = readableStreams(settings);
+    defs = readableStreams(settings, selected.map((s) => s.name));
   } else {
     // Singer without a catalog: discover and read everything.
     defs = await discoverStreams(settings, runtime.client, (l, m) => session.log(l, m));
     selected = defs.map((d) => ({ name: d.name, syncMode: d.cursorField ? 'incremental' : 'full_refresh', schema: d.schema }));
   }
   const byName = new Map(defs.map((d) => [d.name, d]));
+  const leftOut = leftOutByConfig(
+    selected.map((s) => s.name),
+    byName,
+    configSelection(settings),
+  );
+  if (leftOut.size) {
+    const by = [...new Set(leftOut.values())].map((k) => `'${k}'`).join(' and ');
+    session.log('WARN', `not reading ${counted(leftOut.size, 'catalog stream')} left out by the config's ${by}: ${[...leftOut.keys()].join(', ')}`);
+    selected = selected.filter((s) => !leftOut.has(s.name));
+  }
 
   // States first: a corrupt state stops the run before anything is read.
   const states = new Map<string, StreamState>();
   for (const [name, raw] of rawState) {
+    // Named once above; their states stay as they are for a run that reads them.
+    if (leftOut.has(name)) continue;
     const def = byName.get(name);
     if (!def || !selected.some((s) => s.name === name)) {
       session.log('INFO', `ignoring the state of stream '${name}': it is not in the catalog`);
@@ -129,13 +142,20 @@ export async function runRead(
       }
       mode = 'full_refresh';
     }
-    jobs.push({ def, run: { syncMode: mode, schema: s.schema ?? def.schema, state: states.get(s.name) ?? {} } });
+    // Password fields go out only when the config opts in, whatever an older catalog lists.
+    const hidden = settings.includePasswordFields ? [] : sensitiveFields(def.name, def.kind);
+    const asked = s.schema ?? def.schema;
+    const schema = withoutFields(asked, hidden);
+    if (schema !== asked) session.log('INFO', `${def.name}: ${hidden.filter((f) => f in (asked.properties ?? {})).join(', ')} left out (include_password_fields is off)`);
+    jobs.push({ def, run: { syncMode: mode, schema, state: states.get(s.name) ?? {}, omit: hidden } });
   }
 
-  const sink: Sink =
+  const sink = new TrackedSink(
     dialect === 'airbyte'
       ? session.airbyte
-      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now());
+      : new SingerOutput(session.writer, session.stderr, singerInfo(jobs), Object.fromEntries(states), () => session.clock.now()),
+  );
+  const forget = session.onStop((signal) => sink.stopped(signal));
   for (const p of problems) {
     sink.streamIncomplete(p.stream);
     sink.error(p.message, 'config_error', p.stream);
@@ -149,8 +169,15 @@ export async function runRead(
     startDate: settings.startDate,
     lookbackMs: settings.lookbackSeconds * 1000,
   };
-  const result = await runStreams(jobs, ctx, settings.concurrency);
+  let result;
+  try {
+    result = await runStreams(jobs, ctx, settings.concurrency);
+  } finally {
+    forget();
+  }
   if (runtime.client.requests) session.stderr.metric('counter', 'http_request_count', runtime.client.requests, { retries: runtime.client.retries });
+  // Credentials refused, a host not found: one line for the whole sync (main.ts reports it).
+  if (result.stoppedBy) throw result.stoppedBy;
   const failed = [...problems.map((p) => p.stream), ...result.failed];
   if (failed.length) {
     session.stderr.line(`tap-infusionsoft: ${failed.length} of ${selected.length} streams did not complete: ${failed.join(', ')} (see the error traces above)`);
@@ -173,7 +200,7 @@ function singerInfo(jobs: readonly StreamJob[]): Map<string, SingerStreamInfo> {
 
 /** Why a catalog's stream is not offered, with the way out when it belongs to the other API. */
 function unknownStream(name: string, api: 'rest' | 'xmlrpc'): string {
-  if (api === 'rest' && tableStreams().some((t) => t.stream === name)) {
+  if (api === 'rest' && tableEntries().some((t) => t.stream === name)) {
     return `stream '${name}' is an XML-RPC table stream, and the config reads REST v2 ("api": "rest", the default): run discover and choose its REST stream (the README's migration guide maps each table), or set "api": "xmlrpc" until Keap switches XML-RPC off on 2026-12-31`;
   }
   if (api === 'xmlrpc' && restStreams().some((r) => r.stream === name)) {

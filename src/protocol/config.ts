@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from '../input-error.js';
 import type { Credentials } from '../keap/auth.js';
 import { KeapTimeZone } from '../keap/dates.js';
 import type { RetryConfig } from '../keap/retry.js';
-import { packageRoot } from '../package-root.js';
 import type { ReportConfig } from '../streams/report-types.js';
-import { compile, validateWith } from './validate.js';
+import { configSchema } from './input-schemas.js';
+import { validators } from './input-validators.js';
+import { readJsonObject } from './json-file.js';
 import { validateReports } from './report-config.js';
-import type { ValidateFunction } from 'ajv';
+import { loadSpec } from './spec-command.js';
+import { validateWith } from './validate.js';
 
 /** The connector's configuration after validation: typed, defaults applied. */
 export type ApiKind = 'rest' | 'xmlrpc';
@@ -35,6 +35,10 @@ export interface Settings {
   requestTimeoutSeconds: number;
   requestDeadlineSeconds: number;
   retry: RetryConfig | undefined;
+  /** Singer METRIC log lines on stderr during `read`. */
+  metrics: boolean;
+  /** Portal passwords (streams/sensitive-fields.ts) are listed and read only when this is set. */
+  includePasswordFields: boolean;
 }
 
 export interface LoadedConfig {
@@ -43,18 +47,6 @@ export interface LoadedConfig {
   raw: Record<string, unknown>;
   /** The file holding `credentials`, which a token rotation rewrites; undefined for ENV. */
   credentialsFile: string | undefined;
-}
-
-interface Spec {
-  connectionSpecification: object;
-}
-
-let specCache: Spec | undefined;
-let validator: ValidateFunction | undefined;
-
-export function loadSpec(): Spec {
-  specCache ??= JSON.parse(readFileSync(join(packageRoot(), 'spec.json'), 'utf8')) as Spec;
-  return specCache;
 }
 
 export const ENV_PREFIX = 'TAP_INFUSIONSOFT_';
@@ -70,30 +62,6 @@ export function loadConfig(sources: string[], env: NodeJS.ProcessEnv = process.e
     raw = { ...raw, ...part };
   }
   return { settings: validateConfig(raw), raw, credentialsFile };
-}
-
-export function readJsonObject(path: string, what: 'config' | 'catalog' | 'state' = 'config'): Record<string, unknown> {
-  const value = readJson(path, what);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(what, `${path} must hold a JSON object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-export function readJson(path: string, what: 'config' | 'catalog' | 'state'): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new InputError(what, `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')}`);
-  }
-  if (text.trim() === '') throw new InputError(what, `${path} is empty`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new InputError(what, `${path} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-  }
 }
 
 /**
@@ -133,28 +101,11 @@ function decodeEnv(v: string): unknown {
   return v;
 }
 
-let lean: object | undefined;
-
-/**
- * The config schema with `reports.items` reduced to "an object": every entry has just been checked
- * against its own variant, and compiling the 39 variants again would cost most of a start-up
- * (about 0.4 s of the CLI's time before the first request).
- */
-function configSchemaWithoutReportVariants(): object {
-  if (lean) return lean;
-  const spec = structuredClone(loadSpec().connectionSpecification) as { properties?: Record<string, { items?: unknown }> };
-  const reports = spec.properties?.['reports'];
-  if (reports) reports.items = { type: 'object' };
-  lean = spec;
-  return lean;
-}
-
 export function validateConfig(raw: Record<string, unknown>): Settings {
   // Report entries first: their errors name the entry and its report (report-config.ts).
   validateReports(raw['reports']);
-  const spec = configSchemaWithoutReportVariants();
-  validator ??= compile(spec);
-  const problem = validateWith(spec, validator, raw);
+  // Compiled ahead of time (input-validators.ts); spec.json is read only to describe a failure.
+  const problem = validateWith(() => configSchema(loadSpec().connectionSpecification), validators.config, raw);
   if (problem) throw new InputError('config', problem);
   const c = raw;
   const apiUrl = checkUrl('api_url', (c['api_url'] as string | undefined) ?? 'https://api.infusionsoft.com/crm/xmlrpc/v1');
@@ -189,6 +140,8 @@ export function validateConfig(raw: Record<string, unknown>): Settings {
     requestTimeoutSeconds: (c['request_timeout_seconds'] as number | undefined) ?? 300,
     requestDeadlineSeconds: (c['request_deadline_seconds'] as number | undefined) ?? 900,
     retry: c['retry'] as RetryConfig | undefined,
+    metrics: c['metrics'] === true,
+    includePasswordFields: c['include_password_fields'] === true,
   };
 }
 

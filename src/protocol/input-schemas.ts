@@ -1,10 +1,10 @@
-import type { ValidateFunction } from 'ajv';
-import { compile, validateWith } from './validate.js';
-
 /**
- * JSON Schemas for the catalog and state files, checked with ajv before they are read: the
- * shapes the Airbyte protocol (ConfiguredAirbyteCatalog, AirbyteStateMessage) and the Singer spec
- * (catalog with metadata, bookmarks) define, loose where those are loose (unknown keys are allowed).
+ * The JSON Schemas a run checks its input against, besides the report entries' variants
+ * (streams/report-spec.ts): the config as spec.json gives it, and the catalog and state files in
+ * the shapes the Airbyte protocol (ConfiguredAirbyteCatalog, AirbyteStateMessage) and the Singer
+ * spec (catalog with metadata, bookmarks) define, loose where those are loose (unknown keys are
+ * allowed). scripts/generate-validators.ts compiles them into input-validators.ts; a run reads
+ * them only to describe a failure (validate.ts).
  */
 
 const airbyteCatalog = {
@@ -101,26 +101,18 @@ const singerBookmarks = {
   properties: { bookmarks: { type: 'object', additionalProperties: { type: ['object', 'null'] } }, currently_syncing: { type: ['string', 'null'] } },
 };
 
-const compiled = new Map<object, ValidateFunction>();
+export const INPUT_SCHEMAS = { airbyteCatalog, singerCatalog, stateMessage, stateFile, singerBookmarks };
 
-function check(schema: object, data: unknown): string | undefined {
-  let v = compiled.get(schema);
-  if (!v) compiled.set(schema, (v = compile(schema)));
-  return validateWith(schema, v, data);
-}
+export type InputSchemaName = keyof typeof INPUT_SCHEMAS;
 
-/** A one-line problem with a catalog, or undefined. Dialect by shape: Singer entries carry `schema`. */
-export function catalogProblem(value: unknown): string | undefined {
-  const streams = (value as { streams?: unknown } | null)?.streams;
-  const singer = Array.isArray(streams) && streams.some((s) => s && typeof s === 'object' && ('tap_stream_id' in s || 'schema' in s));
-  return check(singer ? singerCatalog : airbyteCatalog, value);
-}
-
-/** A one-line problem with a state file, or undefined. */
-export function stateProblem(value: unknown): string | undefined {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'bookmarks' in value) return check(singerBookmarks, value);
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && ('type' in value || 'stream' in value || 'global' in value)) {
-    return check(stateMessage, value);
-  }
-  return check(stateFile, value);
+/**
+ * The config schema with `reports.items` reduced to "an object": every entry has just been checked
+ * against its own variant (protocol/report-config.ts), and checking the 39 variants again would
+ * only repeat that.
+ */
+export function configSchema(connectionSpecification: object): object {
+  const spec = connectionSpecification as { properties?: Record<string, object> };
+  const reports = spec.properties?.['reports'];
+  if (!reports) return spec;
+  return { ...spec, properties: { ...spec.properties, reports: { ...reports, items: { type: 'object' } } } };
 }

@@ -5,6 +5,7 @@ import type { JsonSchema } from '../streams/json-schema.js';
 import { kindOf } from '../streams/record-shaper.js';
 import { ownerOf, queryAll } from '../streams/report-items.js';
 import { nearest } from '../streams/report-resolve.js';
+import { fieldMapping, filterText, tableMapping, TABLE_MAP } from '../streams/migration-map.js';
 import { listRows, mapEntries } from '../streams/report-rows.js';
 import { tableStreams } from '../streams/table-registry.js';
 import { isStruct, XmlRpcDouble, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
@@ -39,12 +40,14 @@ export async function runList(session: Session, command: Extract<Command, { kind
   }
   if (what !== 'fields' && command.table !== undefined) throw new InputError('arguments', `unexpected argument '${command.table}'`);
   let rows: Row[];
-  if (what === 'tables') {
+  if (command.api === 'rest') {
+    rows = what === 'tables' ? restTables() : restFields(tableOf(command.table));
+  } else if (what === 'tables') {
     rows = tableStreams().map((t) => ({ table: t.table, stream: t.stream, cursor: t.cursor }));
   } else {
     const table = what === 'fields' ? tableOf(command.table) : undefined;
-    const loaded = session.loadConfig(command.config);
-    const { client } = session.runtime(loaded);
+    const loaded = await session.loadConfig(command.config);
+    const { client } = await session.runtime(loaded);
     rows = await listing(what, client, loaded.settings.pageSize, table);
   }
   print(session, rows, command.json);
@@ -58,6 +61,36 @@ function tableOf(name: string | undefined): string {
   if (found) return found;
   const near = nearest(name, tables);
   throw new InputError('arguments', `unknown table '${name}'${near ? `; did you mean '${near}'?` : ''} ('list tables' shows them)`);
+}
+
+/** `list tables --api rest`: each table's REST stream, or why it has none (the migration map). */
+function restTables(): Row[] {
+  return tableStreams().map((t) => {
+    const m = TABLE_MAP[t.table];
+    return { table: t.table, rest_stream: m?.stream ?? null, note: m?.note || null };
+  });
+}
+
+/** `list fields TABLE --api rest`: each field's REST place and filter (the migration map). */
+function restFields(table: string): Row[] {
+  const m = tableMapping(table);
+  const stream = m?.stream;
+  const probe = fieldMapping(table, 'Id') ?? fieldMapping(table, 'GroupId');
+  if (!stream || !probe) {
+    const where = stream ? `its REST stream is ${stream} ('discover' with api rest shows its fields)` : `it is not on REST: ${m?.note ?? ''}`;
+    throw new InputError('arguments', `no field-by-field map for ${table}: ${where}`);
+  }
+  const t = tableStreams().find((x) => x.table === table);
+  const fields = [...Object.keys(t?.schema.properties ?? {}), '_Name'];
+  return fields.map((field) => {
+    const f = fieldMapping(table, field);
+    return {
+      field: field === '_Name' ? '_Name (custom)' : field,
+      rest: f?.rest ?? null,
+      filter: filterText(stream, f?.filter) || null,
+      note: f?.note ?? null,
+    };
+  });
 }
 
 async function listing(what: string, client: KeapClient, pageSize: number, table: string | undefined): Promise<Row[]> {

@@ -1,7 +1,9 @@
 /**
  * Every line that can carry text we did not write ourselves (logs, traces, errors on stderr) passes
  * through here. Secrets are learned at startup (config) and on every token refresh (the new access
- * and refresh tokens), so a secret echoed in a Keap fault or a gateway body is masked too.
+ * and refresh tokens), so a secret echoed in a Keap fault or a gateway body is masked too: in every
+ * form it travelled in (the Basic credential is one of the secrets, keap/auth.ts secretsOf) and
+ * every form an echo of it could take (URL and form encoding, JSON escaping).
  */
 export class Redactor {
   private secrets: string[] = [];
@@ -9,7 +11,8 @@ export class Redactor {
   add(...values: (string | undefined)[]): void {
     for (const v of values) {
       // Very short values would mask ordinary words; real keys and tokens are long.
-      if (v && v.length >= 6 && !this.secrets.includes(v)) this.secrets.push(v);
+      if (!v || v.length < 6) continue;
+      for (const form of encodings(v)) if (!this.secrets.includes(form)) this.secrets.push(form);
     }
     // Longest first, so a secret containing another is masked whole.
     this.secrets.sort((a, b) => b.length - a.length);
@@ -22,4 +25,10 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/** `v` as sent and as an echo may spell it: in a URL, a form body, a JSON string (`/` as `\/` too). */
+function encodings(v: string): Set<string> {
+  const json = JSON.stringify(v).slice(1, -1);
+  return new Set([v, encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2), json, json.replace(/\//g, '\\/')]);
 }

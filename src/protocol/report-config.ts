@@ -1,10 +1,9 @@
-import type { ValidateFunction } from 'ajv';
 import { InputError } from '../input-error.js';
-import type { ReportEntry } from '../streams/report-entry.js';
 import { checkKeys, entryOf, precheck, resolveReports, whereOf } from '../streams/report-resolve.js';
 import { reportVariant } from '../streams/report-spec.js';
 import type { ReportConfig } from '../streams/report-types.js';
-import { compile, validateWith } from './validate.js';
+import { validators } from './report-validators.js';
+import { validateWith } from './validate.js';
 
 /**
  * `config.reports`, checked entry by entry against its own spec variant (chosen by `report`), so
@@ -13,18 +12,6 @@ import { compile, validateWith } from './validate.js';
  * then resolved (table and field names, query syntax, date windows, stream names).
  */
 
-const validators = new Map<string, { schema: object; validate: ValidateFunction }>();
-
-function variantOf(entry: ReportEntry): { schema: object; validate: ValidateFunction } {
-  let v = validators.get(entry.id);
-  if (!v) {
-    const schema = reportVariant(entry);
-    v = { schema, validate: compile(schema) };
-    validators.set(entry.id, v);
-  }
-  return v;
-}
-
 /** Throws InputError('config') for the first bad entry; a non-array is left to the spec validation. */
 export function validateReports(raw: unknown): void {
   if (!Array.isArray(raw)) return;
@@ -32,8 +19,8 @@ export function validateReports(raw: unknown): void {
     const entry = entryOf(index, item);
     checkKeys(index, item as ReportConfig, entry);
     precheck(index, item as ReportConfig);
-    const { schema, validate } = variantOf(entry);
-    const problem = validateWith(schema, validate, item);
+    // Compiled ahead of time (report-validators.ts); the variant is built only to describe a failure.
+    const problem = validateWith(() => reportVariant(entry), validators[entry.id], item);
     if (problem) throw new InputError('config', `${whereOf(index, item)}: ${problem}`);
   });
   resolveReports(raw as ReportConfig[]);

@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { Auth, type Credentials } from '../keap/auth.js';
-import { KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
+import { Auth, secretsOf } from '../keap/auth.js';
+import { MAX_BODY_BYTES } from '../http/limits.js';
+import { formatWait, KeapClient, type LogFn, type MetricFn } from '../keap/client.js';
 import type { Clock } from '../keap/clock.js';
 import { DEFAULT_QUOTAS, RateLimiter } from '../keap/limiter.js';
 import { schedulesFromConfig, type Schedules } from '../keap/retry.js';
@@ -10,8 +10,8 @@ import type { LoadedConfig } from './config.js';
 import type { Redactor } from './redact.js';
 import { VERSION } from './version.js';
 
-/** Every answer the connector reads, from any endpoint, is refused past this size. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const LONG_WAIT_MS = 5_000;
+
 
 export interface Runtime {
   client: KeapClient;
@@ -24,8 +24,10 @@ export interface RuntimeOptions {
   redactor: Redactor;
   log: LogFn;
   metric?: MetricFn;
-  /** After every token refresh, with the whole config carrying the new credentials. */
-  onRotate: (config: Record<string, unknown>) => void;
+  /** After every token refresh, with the whole config carrying the new credentials; awaited before the next request. */
+  onRotate: (config: Record<string, unknown>) => Promise<void> | void;
+  /** Hands over what was printed and resolves once it is out; awaited before every request and wait. */
+  settle?: () => Promise<void>;
   /** `check` should answer quickly: cap retries. */
   quick?: boolean;
   random?: () => number;
@@ -43,6 +45,11 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
       perDay: s.requestsPerDay ?? defaults.perDay,
     },
     o.clock,
+    (ms) => {
+      // A short pacing wait is routine; one of seconds is said when it starts, not after.
+      if (ms >= LONG_WAIT_MS) o.log('INFO', `waiting ${formatWait(ms)} to stay within Keap's rate limits`);
+      return o.settle?.();
+    },
   );
   o.redactor.add(...secretsOf(s.credentials));
   const auth = new Auth(s.credentials, {
@@ -53,7 +60,7 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     onRotate: (creds) => {
       o.redactor.add(...secretsOf(creds));
       loaded.raw = { ...loaded.raw, credentials: creds };
-      o.onRotate(loaded.raw);
+      return o.onRotate(loaded.raw);
     },
   });
   const http = {
@@ -61,7 +68,6 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     deadlineMs: s.requestDeadlineSeconds * 1000,
     maxSockets: s.concurrency,
     userAgent: `tap-infusionsoft/${VERSION} (+https://github.com/tap-infusionsoft/tap-infusionsoft)`,
-    // A page of 1000 rows is a few MB and a Keap file (base64) well under this; anything larger is refused.
     maxBodyBytes: MAX_BODY_BYTES,
   };
   const transport = new XmlRpcTransport(http);
@@ -81,6 +87,7 @@ export function buildRuntime(loaded: LoadedConfig, o: RuntimeOptions): Runtime {
     maxInFlight: s.concurrency,
     log: o.log,
     metric: o.metric,
+    settle: o.settle,
   });
   return { client, auth, limiter };
 }
@@ -97,25 +104,4 @@ function quickSchedules(s: Schedules): Schedules {
   q.query_timeout = { kind: 'fixed', delaysMs: [] };
   q.saved_search_blocked = { kind: 'fixed', delaysMs: [] };
   return q;
-}
-
-export function secretsOf(c: Credentials): string[] {
-  return c.auth_type === 'api_key' ? [c.api_key] : [c.client_secret, c.refresh_token, c.access_token ?? ''];
-}
-
-/**
- * Rewrites the config file with rotated credentials: write a temporary file (mode 0600, it holds
- * secrets), flush it to disk, then rename over the original, so a crash leaves either the old or
- * the new file, never half of one.
- */
-export function persistConfig(path: string, config: Record<string, unknown>): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }

@@ -21,6 +21,7 @@ export class SingerOutput implements Sink {
   private readonly prefixes = new Map<string, Buffer>();
   private readonly bookmarks: Record<string, StreamState>;
   private readonly counts = new Map<string, number>();
+  private readonly started = new Set<string>();
   private lastStamp = 0;
   /** `,"time_extracted":"<iso>"}` for the last millisecond seen. */
   private lastEnd = Buffer.alloc(0);
@@ -38,6 +39,7 @@ export class SingerOutput implements Sink {
   streamStarted(stream: string): void {
     const info = this.streams.get(stream);
     if (!info) return;
+    this.started.add(stream);
     this.writer.line(
       JSON.stringify({
         type: 'SCHEMA',
@@ -58,6 +60,8 @@ export class SingerOutput implements Sink {
   }
 
   streamIncomplete(stream: string, quotaResetAt?: number): void {
+    // A stream the run stopped before trying has nothing to say (the run's error says why).
+    if (!this.started.has(stream)) return;
     this.stderr.line(`WARNING ${stream}: incomplete${quotaResetAt ? ` (daily quota resets ${new Date(quotaResetAt).toISOString()})` : ''}`);
   }
 
@@ -82,7 +86,8 @@ export class SingerOutput implements Sink {
 
   state(stream: string, state: StreamState): void {
     this.bookmarks[stream] = state;
-    this.writer.line(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
+    // A checkpoint goes out now, not with the next chunk of records.
+    this.writer.urgent(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
   }
 
   log(level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG', message: string): void {

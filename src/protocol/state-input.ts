@@ -1,6 +1,6 @@
 import { InputError } from '../input-error.js';
-import { readJson } from './config.js';
-import { stateProblem } from './input-schemas.js';
+import { readJson } from './json-file.js';
+import { stateProblem } from './input-checks.js';
 
 /**
  * Every state shape a platform may hand back, reduced to stream name -> that stream's raw state:
@@ -8,17 +8,31 @@ import { stateProblem } from './input-schemas.js';
  * - Airbyte global: [{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[...]}}]
  * - Airbyte legacy: [{"type":"LEGACY","data":{...}}] or a bare object {"<stream>": {...}}
  * - Singer: {"bookmarks": {"<stream>": {...}}, "currently_syncing": ...}
+ * - any of these wrapped as the message that carried it: a whole AirbyteMessage
+ *   {"type":"STATE","state":{...}} (alone or a list of them, as a read's STATE lines collect into),
+ *   or a Singer STATE line {"type":"STATE","value":{...}} (alone or a list: the last one wins)
  * Each stream's state is validated later, against its own cursor (streams/state.ts).
  */
 export function readStateFile(path: string): Map<string, unknown> {
   return parseStateInput(readJson(path, 'state'), path);
 }
 
-export function parseStateInput(value: unknown, where = 'state'): Map<string, unknown> {
+export function parseStateInput(input: unknown, where = 'state'): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  if (value === null) return out;
+  if (input === null) return out;
   // A Singer STATE message saved whole ({"type":"STATE","value":{...}}), as `tail -1` of a tap gives.
-  if (isSingerStateMessage(value)) return parseStateInput(value.value, `${where}.value`);
+  if (isSingerStateMessage(input)) return parseStateInput(input.value, `${where}.value`);
+  // A whole AirbyteMessage ({"type":"STATE","state":{...}}): the state it carries.
+  if (isAirbyteStateMessage(input)) return parseStateInput(input.state, `${where}.state`);
+  let value = input;
+  if (Array.isArray(value)) {
+    // Singer STATE lines collected into a list: each carries the whole state, so the last one wins.
+    const last = value.at(-1) as unknown;
+    if (isSingerStateMessage(last) && value.every(isSingerStateMessage)) return parseStateInput(last.value, `${where}[${value.length - 1}].value`);
+    // The STATE lines of an Airbyte read collected into a list: each element is a whole
+    // AirbyteMessage, unwrapped before the check so its errors name the element.
+    value = value.map((m: unknown) => (isAirbyteStateMessage(m) ? m.state : m));
+  }
   if (typeof value === 'object') {
     const problem = stateProblem(value);
     if (problem) throw new InputError('state', `${where}: ${problem}`);
@@ -46,11 +60,6 @@ export function parseStateInput(value: unknown, where = 'state'): Map<string, un
 function addMessage(out: Map<string, unknown>, m: unknown, where: string): void {
   if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new InputError('state', `${where} must be a state message object`);
   const msg = m as Record<string, unknown>;
-  // A whole AirbyteMessage ({"type":"STATE","state":{...}}) as some tools save it.
-  if (msg['type'] === 'STATE' && typeof msg['state'] === 'object' && msg['state'] !== null) {
-    addMessage(out, msg['state'], `${where}.state`);
-    return;
-  }
   const type = msg['type'] ?? (msg['stream'] ? 'STREAM' : msg['global'] ? 'GLOBAL' : 'LEGACY');
   switch (type) {
     case 'STREAM':
@@ -98,6 +107,12 @@ function addLegacy(out: Map<string, unknown>, o: Record<string, unknown>, where:
     if (typeof state !== 'object' || Array.isArray(state)) throw new InputError('state', `${where}.${name} must be an object (a stream's state)`);
     out.set(name, state);
   }
+}
+
+function isAirbyteStateMessage(v: unknown): v is { type: 'STATE'; state: object } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const state = (v as { state?: unknown }).state;
+  return (v as { type?: unknown }).type === 'STATE' && typeof state === 'object' && state !== null && !Array.isArray(state);
 }
 
 function isSingerStateMessage(v: unknown): v is { type: 'STATE'; value: unknown } {

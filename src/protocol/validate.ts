@@ -1,29 +1,18 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import { nearest } from '../streams/report-resolve.js';
 
 /**
- * ajv, once, for config, catalog and state. Errors become ONE line that names the key and says
- * what is wrong; for a `oneOf` keyed on a constant (credentials.auth_type, reports[].report) only
- * the branch the user chose is reported, not a wall of every alternative.
+ * Errors of a failed validation become ONE line that names the key and says what is wrong; for a
+ * `oneOf` keyed on a constant (credentials.auth_type, reports[].report) only the branch the user
+ * chose is reported, not a wall of every alternative. Only a type comes from ajv: the validators
+ * the CLI runs are generated ahead of time (scripts/generate-validators.ts), so a run never loads
+ * ajv's compiler.
  */
 
-type AddFormats = (ajv: Ajv) => Ajv;
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module.
-const addFormats: AddFormats =
-  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
-
-let ajv: Ajv | undefined;
-
-export function getAjv(): Ajv {
-  if (ajv) return ajv;
-  // strict: false because Airbyte's UI keywords (order, airbyte_secret, display_type) are not JSON Schema.
-  ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-  addFormats(ajv);
-  return ajv;
-}
-
-export function compile(schema: object): ValidateFunction {
-  return getAjv().compile(schema);
+/** A validation function as ajv makes it, compiled or standalone: errors set after a failure. */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
 
 /** The most useful single sentence for a failed validation of `data`. */
@@ -36,7 +25,24 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
   // Prefer concrete errors over the oneOf/anyOf summaries, and the deepest path.
   const concrete = pool.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
   const best = (concrete.length ? concrete : pool).slice().sort((a, b) => depth(b) - depth(a))[0] as ErrorObject;
+  if (best.keyword === 'enum') {
+    // A misspelt name (a stream, a table) is told the name it was probably meant to be.
+    const given = valueAt(data, best.instancePath);
+    const allowed = ((best.params as { allowedValues?: unknown[] }).allowedValues ?? []).filter((v): v is string => typeof v === 'string');
+    const near = typeof given === 'string' ? nearest(given, allowed) : undefined;
+    if (near !== undefined) return `${pathOf(best)}: '${given as string}' is not one of the names it takes; did you mean '${near}'?`;
+  }
   return `${pathOf(best)}: ${messageOf(best)}`;
+}
+
+function valueAt(data: unknown, instancePath: string): unknown {
+  let cur = data;
+  for (const raw of instancePath.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
 }
 
 function depth(e: ErrorObject): number {
@@ -166,10 +172,13 @@ function getBranch(schemaPathPrefix: string, index: number): Branch | undefined 
   return oneOf?.[index] as Branch | undefined;
 }
 
-/** Validates `data` against `schema` and returns a one-line problem, or undefined when valid. */
-export function validateWith(schema: object, validate: ValidateFunction, data: unknown): string | undefined {
+/**
+ * Validates `data` and returns a one-line problem, or undefined when valid. `schema` is the one
+ * `validate` was made from, read only to describe a failure, so it may be given as a function.
+ */
+export function validateWith(schema: object | (() => object), validate: Validator, data: unknown): string | undefined {
   if (validate(data)) return undefined;
-  currentRoot = schema;
+  currentRoot = typeof schema === 'function' ? schema() : schema;
   try {
     return describeErrors(validate.errors, data);
   } finally {

@@ -35,6 +35,10 @@ export class LineWriter {
   private used = 0;
   private waiting: Promise<void> | undefined;
   private broken: Error | undefined;
+  /** Resolves once the stream has taken the last chunk handed to it. */
+  private taken: Promise<void> = Promise.resolve();
+  /** After seal(): the run is over (a signal stopped it); later lines are dropped. */
+  private sealed = false;
   /** Bytes written so far. */
   written = 0;
 
@@ -51,6 +55,7 @@ export class LineWriter {
 
   /** Appends one line (without its newline). */
   line(text: string): void {
+    if (this.sealed) return;
     // UTF-8 needs at most 3 bytes per UTF-16 unit; the newline one more.
     const most = text.length * 3 + 1;
     if (this.used + most > this.chunk.length) {
@@ -72,6 +77,7 @@ export class LineWriter {
    * may be UTF-8 already (a REST record's bytes, an envelope kept as bytes), copied as it is.
    */
   line3(a: string | Uint8Array, b: string | Uint8Array, c: string | Uint8Array): void {
+    if (this.sealed) return;
     const most = room(a) + room(b) + room(c) + 1;
     if (this.used + most > this.chunk.length) {
       this.flush();
@@ -113,10 +119,37 @@ export class LineWriter {
     this.send(data);
   }
 
+  /**
+   * A line that must not wait in the chunk: a rotated token (CONTROL) or a checkpoint (STATE). It
+   * goes out now, with every line before it; a run stopped a moment later (SIGKILL, a crash, a
+   * platform giving up during a long backoff) has still handed it over.
+   */
+  urgent(text: string): void {
+    this.line(text);
+    this.flush();
+  }
+
+  /**
+   * Hands over everything pending and resolves once the stream has taken it: awaited before the
+   * connector sleeps or sends its next request, so nothing it printed waits on it.
+   */
+  settle(): Promise<void> {
+    this.flush();
+    return this.taken;
+  }
+
+  /** Drops every line after this one: the run is being stopped and its last words are out. */
+  seal(): void {
+    this.sealed = true;
+  }
+
   private send(data: Buffer): void {
     if (this.broken) return;
     this.written += data.length;
-    if (!this.out.write(data) && !this.waiting) {
+    let took: () => void = () => {};
+    this.taken = new Promise<void>((resolve) => (took = resolve));
+    // Called on success and on error alike (EPIPE: nobody is reading; nothing left to wait for).
+    if (!this.out.write(data, () => took()) && !this.waiting) {
       this.waiting = new Promise<void>((resolve) => {
         const done = (): void => {
           this.out.off('drain', done);
@@ -145,5 +178,6 @@ export class LineWriter {
   async end(): Promise<void> {
     this.flush();
     if (this.waiting) await this.waiting;
+    await this.taken;
   }
 }

@@ -7,12 +7,12 @@ export interface Page {
 }
 
 /**
- * Reads `{"<itemsKey>": [...], "next_page_token": "..."}`. A body without its list, or with a list
+ * Reads `{"<itemsKey>": [...], "next_page_token": "..."}` (a report run names its token `page_token`). A body without its list, or with a list
  * that is not an array, is a malformed answer (retried, then the stream fails): taking it as an empty
  * page would end the pass and move the bookmark past rows never read. The last page's token may be
  * absent, null or empty.
  */
-export function readPage(json: unknown, itemsKey: string): Page {
+export function readPage(json: unknown, itemsKey: string, tokenKey = 'next_page_token'): Page {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new RestParseError(`expected an object with a "${itemsKey}" list, got ${describe(json)}`, 'malformed');
   }
@@ -21,9 +21,9 @@ export function readPage(json: unknown, itemsKey: string): Page {
   if (!Array.isArray(items)) {
     throw new RestParseError(`expected a "${itemsKey}" list in the answer, got ${items === undefined ? 'none' : describe(items)}`, 'malformed');
   }
-  const token = o['next_page_token'];
+  const token = o[tokenKey];
   if (token !== undefined && token !== null && typeof token !== 'string') {
-    throw new RestParseError(`next_page_token is ${describe(token)}, not a string`, 'malformed');
+    throw new RestParseError(`${tokenKey} is ${describe(token)}, not a string`, 'malformed');
   }
   return { items, nextPageToken: typeof token === 'string' && token !== '' ? token : undefined };
 }

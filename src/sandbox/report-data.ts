@@ -122,6 +122,80 @@ export function payoutsOf(data: SandboxData, affiliateId: number): Payout[] {
     });
 }
 
+export interface Totals {
+  earned: number;
+  clawbacks: number;
+  payments: number;
+}
+
+export function inWindow(at: number, w: { from: number; to: number }): boolean {
+  return at >= w.from && at <= w.to;
+}
+
+/** An affiliate's commissions earned, clawed back and paid out inside a window. */
+export function totalsOf(data: SandboxData, affiliateId: number, w: { from: number; to: number }): Totals {
+  let earned = 0;
+  let claws = 0;
+  for (const s of salesOf(data, affiliateId)) {
+    if (inWindow(s.at, w)) earned += commissionOf(data, affiliateId, s);
+    if (clawedBack(s) && inWindow(s.at + CLAWBACK_DELAY_MS, w)) claws += commissionOf(data, affiliateId, s);
+  }
+  const payments = payoutsOf(data, affiliateId)
+    .filter((p) => inWindow(p.at, w))
+    .reduce((sum, p) => sum + p.amount, 0);
+  return { earned: cents(earned), clawbacks: cents(claws), payments: cents(payments) };
+}
+
+export interface RedirectLink {
+  id: number;
+  affiliateId: number;
+  name: string;
+  localUrlCode: string;
+  redirectUrl: string;
+}
+
+const LINK_PAGES = ['', 'pricing', 'webinar'];
+
+/** An affiliate's redirect links: up to three, ids affiliateId*10+1.. (getRedirectLinksForAffiliate). */
+export function redirectLinksOf(data: SandboxData, affiliateId: number): RedirectLink[] {
+  const code = str(data.table('Affiliate').value(affiliateId, 'AffCode'));
+  return Array.from({ length: pick(data, 'links', affiliateId, 4) }, (_, k) => ({
+    id: affiliateId * 10 + k + 1,
+    affiliateId,
+    name: k === 0 ? 'Home page' : `${LINK_PAGES[k] ?? 'page'} page`,
+    localUrlCode: `${code}${k === 0 ? '' : `-${LINK_PAGES[k] ?? k}`}`,
+    redirectUrl: `https://example.com/${LINK_PAGES[k] ?? ''}?ref=${code}`,
+  }));
+}
+
+/** Affiliate programs: a fixed set, the way a small account has them. */
+export interface Program {
+  Id: number;
+  Name: string;
+  Priority: number;
+  Notes: string;
+  /** Non-zero for one affiliate's override program. */
+  AffiliateId: number;
+  members: (affiliateId: number) => boolean;
+}
+
+export const PROGRAMS: readonly Program[] = [
+  { Id: 1, Name: 'Standard Partners', Priority: 3, Notes: '20% on first sales', AffiliateId: 0, members: () => true },
+  { Id: 2, Name: 'VIP Partners', Priority: 2, Notes: 'Invitation only', AffiliateId: 0, members: (a) => a % 3 === 0 },
+  { Id: 3, Name: 'Founding Partner Override', Priority: 1, Notes: 'Override for affiliate 1', AffiliateId: 1, members: (a) => a === 1 },
+];
+
+/** AffResource rows offered to a program (their ProgramIds list names it). */
+export function programResources(data: SandboxData, programId: number): number[] {
+  const table = data.table('AffResource');
+  return [...table.ids()].filter((id) =>
+    str(table.value(id, 'ProgramIds'))
+      .split(',')
+      .map((s) => Number(s.trim()))
+      .includes(programId),
+  );
+}
+
 /** A table row as a struct typed the way Keap sends it (dates as dateTime, money as double). */
 export function structOf(ctx: MethodContext, table: SandboxTable, id: number, except: readonly string[] = []): XmlRpcStruct {
   const out: XmlRpcStruct = {};

@@ -6,15 +6,20 @@ import {
   clawedBack,
   commissionOf,
   existing,
+  inWindow,
   instantOf,
   money,
-  cents,
   payoutsOf,
   pick,
+  programResources,
+  PROGRAMS,
+  redirectLinksOf,
   salesOf,
-  str,
   structOf,
+  totalsOf,
+  type Program,
   type Sale,
+  type Totals,
 } from './report-data.js';
 
 /**
@@ -36,10 +41,6 @@ function windowParams(ctx: MethodContext, values: XmlRpcValue[]): Window {
   const p = ctx.params(values, WINDOW_SIG).count(3);
   const affiliateId = existing(ctx.table('Affiliate'), p.int(0));
   return { affiliateId, from: instantOf(ctx, p.date(1), 'filterStartDate'), to: instantOf(ctx, p.date(2), 'filterEndDate') };
-}
-
-function inWindow(at: number, w: { from: number; to: number }): boolean {
-  return at >= w.from && at <= w.to;
 }
 
 /** The people on a sale: the buyer, and the affiliate's own contact who sold it. */
@@ -111,23 +112,8 @@ function payouts(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue {
     }));
 }
 
-interface Totals {
-  earned: number;
-  clawbacks: number;
-  payments: number;
-}
-
 function totals(ctx: MethodContext, affiliateId: number, w: { from: number; to: number }): Totals {
-  let earned = 0;
-  let claws = 0;
-  for (const s of salesOf(ctx.data, affiliateId)) {
-    if (inWindow(s.at, w)) earned += commissionOf(ctx.data, affiliateId, s);
-    if (clawedBack(s) && inWindow(s.at + CLAWBACK_DELAY_MS, w)) claws += commissionOf(ctx.data, affiliateId, s);
-  }
-  const payments = payoutsOf(ctx.data, affiliateId)
-    .filter((p) => inWindow(p.at, w))
-    .reduce((sum, p) => sum + p.amount, 0);
-  return { earned: cents(earned), clawbacks: cents(claws), payments: cents(payments) };
+  return totalsOf(ctx.data, affiliateId, w);
 }
 
 /** Array-taking methods answer for the ids that exist and leave the others out. */
@@ -164,36 +150,11 @@ function runningTotals(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue {
 
 function redirectLinks(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue {
   const p = ctx.params(values, '(String key, int affiliateId)').count(1);
-  const affiliates = ctx.table('Affiliate');
-  const id = existing(affiliates, p.int(0));
-  const code = str(affiliates.value(id, 'AffCode'));
-  const pages = ['', 'pricing', 'webinar'];
-  return Array.from({ length: pick(ctx.data, 'links', id, 4) }, (_, k) => ({
-    Id: id * 10 + k + 1,
-    AffiliateId: id,
-    Name: k === 0 ? 'Home page' : `${pages[k] ?? 'page'} page`,
-    LocalURLCode: `${code}${k === 0 ? '' : `-${pages[k] ?? k}`}`,
-    RedirectURL: `https://example.com/${pages[k] ?? ''}?ref=${code}`,
-  }));
+  const id = existing(ctx.table('Affiliate'), p.int(0));
+  return redirectLinksOf(ctx.data, id).map((l) => ({ Id: l.id, AffiliateId: l.affiliateId, Name: l.name, LocalURLCode: l.localUrlCode, RedirectURL: l.redirectUrl }));
 }
 
-// ---- programs: a fixed set, the way a small account has them ----
-
-interface Program {
-  Id: number;
-  Name: string;
-  Priority: number;
-  Notes: string;
-  /** Non-zero for one affiliate's override program. */
-  AffiliateId: number;
-  members: (affiliateId: number) => boolean;
-}
-
-const PROGRAMS: readonly Program[] = [
-  { Id: 1, Name: 'Standard Partners', Priority: 3, Notes: '20% on first sales', AffiliateId: 0, members: () => true },
-  { Id: 2, Name: 'VIP Partners', Priority: 2, Notes: 'Invitation only', AffiliateId: 0, members: (a) => a % 3 === 0 },
-  { Id: 3, Name: 'Founding Partner Override', Priority: 1, Notes: 'Override for affiliate 1', AffiliateId: 1, members: (a) => a === 1 },
-];
+// ---- programs (report-data.ts) ----
 
 function programStruct(p: Program): XmlRpcStruct {
   return { Id: p.Id, Name: p.Name, Priority: p.Priority, Notes: p.Notes, AffiliateId: p.AffiliateId };
@@ -224,13 +185,7 @@ function affiliatesByProgram(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcV
 function resources(ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue {
   const p = ctx.params(values, '(String key, int programId)').count(1);
   const program = programOf(p.int(0));
-  const table = ctx.table('AffResource');
-  const out: XmlRpcStruct[] = [];
-  for (const id of table.ids()) {
-    const ids = str(table.value(id, 'ProgramIds')).split(',').map((s) => Number(s.trim()));
-    if (ids.includes(program.Id)) out.push(structOf(ctx, table, id));
-  }
-  return out;
+  return programResources(ctx.data, program.Id).map((id) => structOf(ctx, ctx.table('AffResource'), id));
 }
 
 registerMethods({

@@ -1,141 +1,99 @@
 import { XmlRpcBase64, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
+import { PAYMENT_OPTIONS } from './rest/settings.js';
 import { recordNotFound } from './keap-fault.js';
 import { registerMethods, type MethodContext, type MethodHandler } from './methods.js';
+import { DISCOUNT_COUNT, discountOf, freeTrialOf, ORDER_TOTAL_RANGES, SHIPPING, WEB_FORMS, type Discount, type DiscountKind, type ShippingOption } from './catalog.js';
 import { existing, money, num, pick, structOf } from './report-data.js';
 
 /**
  * DiscountService, FileService, InvoiceService, ProductService, ShippingService and
- * WebFormService: the by-id reports. Discounts, trials, shipping options and web forms are small
- * fixed sets with ids 1..N (XML-RPC has no way to list discounts, so a user knows their ids);
- * files, invoices, payments and products come from their tables.
+ * WebFormService: the by-id reports. Discounts, trials, shipping options and web forms are the
+ * small fixed sets of catalog.ts, which REST lists too (XML-RPC has no way to list discounts, so a
+ * user knows their ids); files, invoices, payments and products come from their tables.
  */
-
-const DISCOUNTS = 5;
 
 function discountId(ctx: MethodContext, values: XmlRpcValue[], name: string): number {
   const id = ctx.params(values, `(String key, int ${name})`).count(1).int(0);
-  if (id < 1 || id > DISCOUNTS) throw recordNotFound();
+  if (id < 1 || id > DISCOUNT_COUNT) throw recordNotFound();
   return id;
 }
 
-function discountBase(ctx: MethodContext, kind: string, id: number): XmlRpcStruct {
-  return {
-    Id: id,
-    Name: `${kind} ${id}`,
-    Description: `${kind} number ${id} (sandbox)`,
-    ApplyDiscountToCommission: pick(ctx.data, `${kind}:commission`, id, 2),
-  };
+/** The discount's common members as DiscountService returns them. */
+function discountStruct(ctx: MethodContext, kind: DiscountKind, values: XmlRpcValue[]): [Discount, XmlRpcStruct] {
+  const d = discountOf(ctx.data, kind, discountId(ctx, values, 'id'));
+  if (d === undefined) throw recordNotFound();
+  return [d, { Id: d.id, Name: d.name, Description: d.description, ApplyDiscountToCommission: d.applyToCommission ? 1 : 0 }];
 }
 
 /** Percent (1) or amount (0), and how much. */
-function amount(ctx: MethodContext, kind: string, id: number): XmlRpcStruct {
-  const percent = pick(ctx.data, `${kind}:percent`, id, 2);
-  return { PercentOrAmt: percent, Amt: money(percent ? 5 + pick(ctx.data, `${kind}:amt`, id, 20) : 2.5 + pick(ctx.data, `${kind}:amt`, id, 40)) };
-}
+const amount = (d: Discount): XmlRpcStruct => ({ PercentOrAmt: d.percent ? 1 : 0, Amt: money(d.amount) });
 
 const discounts: Record<string, MethodHandler> = {
   'DiscountService.getCategoryDiscount': (ctx, v) => {
-    const id = discountId(ctx, v, 'id');
-    return { ...discountBase(ctx, 'Category discount', id), Amt: money(5 + id) };
+    const [d, base] = discountStruct(ctx, 'category', v);
+    return { ...base, Amt: money(d.amount) };
   },
   'DiscountService.getCategoryAssignmentsForCategoryDiscount': (ctx, v) => {
-    const id = discountId(ctx, v, 'id');
-    const categories = ctx.table('ProductCategory').count();
-    return [0, 1].map((k) => ({ Id: id * 10 + k, CategoryDiscountId: id, ProductCategoryId: 1 + ((id + k * 2) % Math.max(1, categories)) }));
+    const [d] = discountStruct(ctx, 'category', v);
+    return d.categoryIds.map((categoryId, k) => ({ Id: d.id * 10 + k, CategoryDiscountId: d.id, ProductCategoryId: categoryId }));
   },
   'DiscountService.getOrderTotalDiscount': (ctx, v) => {
-    const id = discountId(ctx, v, 'id');
-    return { ...discountBase(ctx, 'Order total discount', id), ...amount(ctx, 'order', id), PayType: id % 2 ? 'Gross' : 'Net' };
+    const [d, base] = discountStruct(ctx, 'order', v);
+    return { ...base, ...amount(d), PayType: d.gross ? 'Gross' : 'Net' };
   },
   'DiscountService.getProductTotalDiscount': (ctx, v) => {
-    const id = discountId(ctx, v, 'id');
-    return { ...discountBase(ctx, 'Product total discount', id), ...amount(ctx, 'product', id), ProductId: 1 + (id % Math.max(1, ctx.table('Product').count())) };
+    const [d, base] = discountStruct(ctx, 'product', v);
+    return { ...base, ...amount(d), ProductId: d.productId };
   },
   'DiscountService.getShippingTotalDiscount': (ctx, v) => {
-    const id = discountId(ctx, v, 'id');
-    return { ...discountBase(ctx, 'Shipping discount', id), ...amount(ctx, 'shipping', id) };
+    const [d, base] = discountStruct(ctx, 'shipping', v);
+    return { ...base, ...amount(d) };
   },
   'DiscountService.getFreeTrial': (ctx, v) => {
-    const id = discountId(ctx, v, 'trialId');
-    return {
-      Id: id,
-      Name: `${[7, 14, 30, 7, 60][id - 1] ?? 7}-day free trial`,
-      Description: 'Try it free, cancel any time',
-      FreeTrialDays: [7, 14, 30, 7, 60][id - 1] ?? 7,
-      HidePrice: id % 2,
-      SubscriptionPlanId: 1 + (id % Math.max(1, ctx.table('SubscriptionPlan').count())),
-    };
+    const t = freeTrialOf(ctx.data, discountId(ctx, v, 'trialId'));
+    if (t === undefined) throw recordNotFound();
+    return { Id: t.id, Name: t.name, Description: t.description, FreeTrialDays: t.days, HidePrice: t.hidePrice ? 1 : 0, SubscriptionPlanId: t.subscriptionPlanId };
   },
 };
 
-// ---- shipping: one option of each kind ----
-
-interface ShippingOption {
-  Id: number;
-  Name: string;
-  Type: string;
-  getter: string;
-}
-
-const SHIPPING: readonly ShippingOption[] = [
-  { Id: 1, Name: 'Standard flat rate', Type: 'Flat', getter: 'getFlatRateShippingOption' },
-  { Id: 2, Name: 'Per item', Type: 'OrderQuantity', getter: 'getOrderQuantityShippingOption' },
-  { Id: 3, Name: 'By order total', Type: 'OrderTotal', getter: 'getOrderTotalShippingOption' },
-  { Id: 4, Name: 'By product', Type: 'Product', getter: 'getProductBasedShippingOption' },
-  { Id: 5, Name: 'UPS Ground', Type: 'Ups', getter: 'getUpsShippingOption' },
-  { Id: 6, Name: 'By weight', Type: 'Weight', getter: 'getWeightBasedShippingOption' },
-];
+// ---- shipping: one option of each kind (catalog.ts) ----
 
 const listShipping = (ctx: MethodContext, values: XmlRpcValue[]): XmlRpcValue => {
   ctx.params(values, '(String key)').count(0);
-  return SHIPPING.map((o) => ({ Id: o.Id, Name: o.Name, Type: o.Type }));
+  return SHIPPING.map((o) => ({ Id: o.id, Name: o.name, Type: o.type }));
 };
 
 /** The option with this id, if it is of the getter's kind (Keap keeps each kind in its own table). */
 function shippingOption(ctx: MethodContext, values: XmlRpcValue[], getter: string): ShippingOption {
   const id = ctx.params(values, '(String key, int optionId)').count(1).int(0);
-  const o = SHIPPING.find((x) => x.Id === id && (x.getter === getter || (getter === 'getOrderTotalShippingRanges' && x.Type === 'OrderTotal')));
+  const o = SHIPPING.find((x) => x.id === id && (x.getter === getter || (getter === 'getOrderTotalShippingRanges' && x.type === 'OrderTotal')));
   if (!o) throw recordNotFound();
   return o;
 }
 
+/** An option with its settings, money as doubles. */
+function optionStruct(o: ShippingOption): XmlRpcStruct {
+  const out: XmlRpcStruct = { Id: o.id, Name: o.name, Type: o.type };
+  for (const [k, v] of Object.entries(o.settings)) out[k] = typeof v === 'number' ? money(v) : v;
+  return out;
+}
+
 const shipping: Record<string, MethodHandler> = {
   'ShippingService.getAllShippingOptions': listShipping,
-  'ShippingService.getFlatRateShippingOption': (ctx, v) => {
-    const o = shippingOption(ctx, v, 'getFlatRateShippingOption');
-    return { Id: o.Id, Name: o.Name, Type: o.Type, Rate: money(5.95) };
-  },
-  'ShippingService.getOrderQuantityShippingOption': (ctx, v) => {
-    const o = shippingOption(ctx, v, 'getOrderQuantityShippingOption');
-    return { Id: o.Id, Name: o.Name, Type: o.Type, FirstItemRate: money(4.5), AdditionalItemRate: money(1.25) };
-  },
-  'ShippingService.getOrderTotalShippingOption': (ctx, v) => {
-    const o = shippingOption(ctx, v, 'getOrderTotalShippingOption');
-    return { Id: o.Id, Name: o.Name, Type: o.Type, Active: true };
-  },
   'ShippingService.getOrderTotalShippingRanges': (ctx, v) => {
     const o = shippingOption(ctx, v, 'getOrderTotalShippingRanges');
-    const ranges: [number, number, number][] = [
-      [0, 50, 7.5],
-      [50, 150, 4.95],
-      [150, 1_000_000, 0],
-    ];
-    return ranges.map(([min, max, rate], k) => ({ Id: o.Id * 100 + k + 1, OptionId: o.Id, MinTotal: money(min), MaxTotal: money(max), Rate: money(rate) }));
+    return ORDER_TOTAL_RANGES.map(([min, max, rate], k) => ({ Id: o.id * 100 + k + 1, OptionId: o.id, MinTotal: money(min), MaxTotal: money(max), Rate: money(rate) }));
   },
   'ShippingService.getProductBasedShippingOption': (ctx, v) => {
     const o = shippingOption(ctx, v, 'getProductBasedShippingOption');
     const products = Math.min(4, ctx.table('Product').count());
-    return Array.from({ length: products }, (_, k) => ({ Id: o.Id * 100 + k + 1, OptionId: o.Id, Name: o.Name, ProductId: k + 1, Rate: money(2 + k * 1.5) }));
-  },
-  'ShippingService.getUpsShippingOption': (ctx, v) => {
-    const o = shippingOption(ctx, v, 'getUpsShippingOption');
-    return { Id: o.Id, Name: o.Name, Type: o.Type, Service: 'Ground', OriginZip: '84401', Markup: money(1) };
-  },
-  'ShippingService.getWeightBasedShippingOption': (ctx, v) => {
-    const o = shippingOption(ctx, v, 'getWeightBasedShippingOption');
-    return { Id: o.Id, Name: o.Name, Type: o.Type, RatePerPound: money(0.85), MinimumCharge: money(3) };
+    return Array.from({ length: products }, (_, k) => ({ Id: o.id * 100 + k + 1, OptionId: o.id, Name: o.name, ProductId: k + 1, Rate: money(2 + k * 1.5) }));
   },
 };
+for (const o of SHIPPING) {
+  if (o.getter === 'getProductBasedShippingOption') continue;
+  shipping[`ShippingService.${o.getter}`] = (ctx, v) => optionStruct(shippingOption(ctx, v, o.getter));
+}
 
 const invoices: Record<string, MethodHandler> = {
   'InvoiceService.calculateAmountOwed': (ctx, v) => {
@@ -144,7 +102,7 @@ const invoices: Record<string, MethodHandler> = {
   },
   'InvoiceService.getAllPaymentOptions': (ctx, v) => {
     ctx.params(v, '(String key)').count(0);
-    return { CREDIT_CARD: 'Credit Card', PAYPAL: 'PayPal', CHECK: 'Check', CASH: 'Cash' };
+    return { ...PAYMENT_OPTIONS };
   },
   'InvoiceService.getPayments': (ctx, v) => {
     const id = existing(ctx.table('Invoice'), ctx.params(v, '(String key, int invoiceId)').count(1).int(0));
@@ -180,6 +138,6 @@ registerMethods({
   'WebFormService.getMap': (ctx, v) => {
     ctx.params(v, '(String key)').count(0);
     // A struct keyed by web form id (NOVAK iterates $webformId => $webformName).
-    return { '1': 'Contact Us', '3': 'Newsletter Signup', '4': 'Free Consultation', '7': 'Webinar Registration', '12': 'Affiliate Application' };
+    return Object.fromEntries(WEB_FORMS.map((f) => [String(f.id), f.name]));
   },
 });

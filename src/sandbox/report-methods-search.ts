@@ -27,7 +27,7 @@ const COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   AffiliateReport: { Id: 'Id', FirstName: 'First Name', LastName: 'Last Name', Email: 'Email', ReferralCode: 'Referral Code' },
 };
 
-function columnsOf(data: SandboxData, searchId: number): Readonly<Record<string, string>> {
+export function columnsOf(data: SandboxData, searchId: number): Readonly<Record<string, string>> {
   const stored = data.table('SavedFilter').value(searchId, 'ReportStoredName');
   return COLUMNS[typeof stored === 'string' ? stored : ''] ?? (COLUMNS['ContactReport'] as Record<string, string>);
 }
@@ -46,7 +46,7 @@ function search(ctx: MethodContext, searchId: number, userId: number): number {
 const matchCache = new WeakMap<SandboxData, { version: number; bySearch: Map<number, number[]> }>();
 
 /** The contacts a saved search finds: all of them for search 1, every (id+1)-th for the others. */
-function matches(data: SandboxData, searchId: number): number[] {
+export function matches(data: SandboxData, searchId: number): number[] {
   let cached = matchCache.get(data);
   if (!cached || cached.version !== data.version) {
     cached = { version: data.version, bySearch: new Map() };

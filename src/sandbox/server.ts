@@ -176,6 +176,9 @@ interface CachedPage {
   gz: Buffer | undefined;
 }
 
+/** What a sandbox is without options (the `sandbox` command's defaults, which its --help shows). */
+export const SANDBOX_DEFAULTS = { seed: 1, contacts: 1000, timezone: 'America/New_York', accessTokenTtlSeconds: 86_400, app: 'sandbox' } as const;
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const s = new SandboxServer(options);
   await s.listen(options.port ?? 0);
@@ -220,15 +223,15 @@ class SandboxServer {
   private port = 0;
 
   constructor(options: SandboxOptions) {
-    const seed = options.seed ?? 1;
+    const seed = options.seed ?? SANDBOX_DEFAULTS.seed;
     this.clock = options.clock ?? systemClock;
-    this.data = new SandboxData({ seed, contacts: options.contacts ?? 1000, timezone: options.timezone ?? 'America/New_York', clock: this.clock });
+    this.data = new SandboxData({ seed, contacts: options.contacts ?? SANDBOX_DEFAULTS.contacts, timezone: options.timezone ?? SANDBOX_DEFAULTS.timezone, clock: this.clock });
     this.credentials = { ...defaultCredentials(seed), ...definedOnly(options.credentials ?? {}) };
-    const app = options.app ?? 'sandbox';
+    const app = options.app ?? SANDBOX_DEFAULTS.app;
     this.app = app;
     this.pageTokenTtlMs = options.pageTokenTtlSeconds === undefined ? undefined : options.pageTokenTtlSeconds * 1000;
     const tenant = `${app}.infusionsoft.com`;
-    this.oauth = new OAuthServer(this.credentials, this.clock, options.accessTokenTtlSeconds ?? 86_400, tenant, seed);
+    this.oauth = new OAuthServer(this.credentials, this.clock, options.accessTokenTtlSeconds ?? SANDBOX_DEFAULTS.accessTokenTtlSeconds, tenant, seed);
     this.faults = new FaultInjector(seed, options.faults);
     this.mutator = new Mutator(this.data, seed, options.mutations);
     this.tenant = tenant;
@@ -240,7 +243,9 @@ class SandboxServer {
     this.context = methodContext(this.data, { app });
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
-        process.stderr.write(`sandbox: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        // One line; the stack only when asked for, as the connector does.
+        const debug = process.env['TAP_INFUSIONSOFT_DEBUG'] && err instanceof Error ? `\n${err.stack ?? ''}` : '';
+        process.stderr.write(`sandbox: internal error: ${err instanceof Error ? err.message : String(err)}${debug}\n`);
         if (!res.headersSent) {
           res.writeHead(500, { 'Content-Type': 'text/plain' });
           res.end('sandbox error');
@@ -317,7 +322,13 @@ class SandboxServer {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sandbox');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://sandbox');
+    } catch {
+      // `GET http://[ HTTP/1.1` reaches here: Node's parser accepts any target.
+      return answer(res, { status: 400, headers: { 'Content-Type': 'text/plain' }, body: 'Bad Request: the request target is not a URL' });
+    }
     if (url.pathname === XMLRPC_PATH) {
       if (req.method !== 'POST') return answer(res, { status: 405, headers: { Allow: 'POST' }, body: '' });
       return this.xmlrpc(req, res, url);
@@ -350,7 +361,7 @@ class SandboxServer {
     const arrived = this.clock.now();
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === null) return answer(res, { status: 413, headers: { 'Content-Type': 'text/plain' }, body: 'Request Entity Too Large' });
-    const admitted = this.admit(req, res, this.authenticate(req, url), arrived, UNAUTHORIZED_BODY);
+    const admitted = this.admit(res, this.authenticate(req, url), arrived, UNAUTHORIZED_BODY);
     if (admitted === null) return;
     const { auth, headers } = admitted;
     const gzipOk = this.acceptsGzip(req);
@@ -392,7 +403,6 @@ class SandboxServer {
    * or null once a 401 or 429 has been answered.
    */
   private admit(
-    req: http.IncomingMessage,
     res: http.ServerResponse,
     auth: 'api_key' | 'oauth' | null,
     arrived: number,
@@ -439,7 +449,7 @@ class SandboxServer {
     this.stats.byPath[statKey] = (this.stats.byPath[statKey] ?? 0) + 1;
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const auth = this.authenticate(req, url) ?? (bearer === this.credentials.api_key ? 'api_key' : null);
-    const admitted = this.admit(req, res, auth, arrived, REST_UNAUTHORIZED_BODY);
+    const admitted = this.admit(res, auth, arrived, REST_UNAUTHORIZED_BODY);
     if (admitted === null) return;
     const { headers } = admitted;
     const gzipOk = this.acceptsGzip(req);
@@ -454,7 +464,7 @@ class SandboxServer {
       const html = result.contentType === 'html';
       const body = Buffer.from(html ? String(result.body) : JSON.stringify(result.body), 'utf8');
       const contentType = html ? HTML_TYPE : JSON_TYPE;
-      if (cacheKey !== undefined && result.status === 200) return { body: this.remember(cacheKey, body), fault: false, gz: undefined, cacheKey, contentType };
+      if (cacheKey !== undefined && result.status === 200 && !html) return { body: this.remember(cacheKey, body), fault: false, gz: undefined, cacheKey, contentType };
       return { status: result.status, body, fault: result.status !== 200, gz: undefined, cacheKey: undefined, contentType };
     };
     let fault = this.faults.pick(n, template);

@@ -1,11 +1,14 @@
 import type { KeapCaller, KeapClient, LogFn } from '../keap/client.js';
+import type { KeapTimeZone } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
 import { readCustomFields, type CustomField } from './custom-fields.js';
 import type { ReportConfig } from './report-types.js';
 import { namesCustomFields } from './report-resolve.js';
-import { reportStreamDefs } from './report-streams.js';
+import { refuseRestReports, reportStreamDefs } from './report-streams.js';
 import { readRestModels, restStreamDefs } from './rest-streams.js';
+import { applySensitivePolicy } from './sensitive-fields.js';
 import type { StreamDef } from './stream-def.js';
+import { tableEntries } from './table-registry.js';
 import { tableStreamDefs } from './table-streams.js';
 
 export interface CatalogOptions {
@@ -13,6 +16,10 @@ export interface CatalogOptions {
   tables: string[] | undefined;
   resources: string[] | undefined;
   reports: readonly ReportConfig[];
+  /** List password fields (streams/sensitive-fields.ts) in the schemas. */
+  includePasswordFields?: boolean;
+  /** The app's time zone (REST queries' dates). */
+  timezone: KeapTimeZone;
 }
 
 /**
@@ -32,19 +39,21 @@ export async function discoverStreams(o: CatalogOptions, client: KeapClient, log
       log('WARN', `custom fields are not listed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return [...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, custom)];
+  return applySensitivePolicy([...tableStreamDefs(o.tables, custom), ...reportStreamDefs(o.reports, undefined, custom)], o.includePasswordFields ?? false);
 }
 
 /** REST v2: the configured resources with the account's custom fields (from each resource's model), then the reports. */
 async function discoverRest(o: CatalogOptions, client: KeapCaller, log: LogFn): Promise<StreamDef[]> {
+  refuseRestReports(o.reports, o.timezone);
   const models = await readRestModels(client, o.resources, (m) => log('WARN', m));
-  return withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports), log);
+  return applySensitivePolicy(withReports(restStreamDefs(o.resources, models), reportStreamDefs(o.reports, { api: 'rest', tz: o.timezone }), log), o.includePasswordFields ?? false);
 }
 
 /**
- * Report entries keep the names users gave them (a report id like `webforms` or
- * `affiliate_commissions` is also a REST resource's name): an explicit report entry wins, and the
- * resource of the same name is not offered in that run, with a line saying how to have both.
+ * Report entries keep the names users gave them: four report ids are also REST resource names
+ * (affiliate_commissions, affiliate_payments, discount_shipping, webforms), so an explicit report
+ * entry wins, as on XML-RPC, and the resource of that name is not offered in that run, with a line
+ * saying how to have both.
  */
 function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn): StreamDef[] {
   const taken = new Set(reports.map((r) => r.name));
@@ -54,8 +63,40 @@ function withReports(resources: StreamDef[], reports: StreamDef[], log?: LogFn):
   return [...resources.filter((r) => !taken.has(r.name)), ...reports];
 }
 
-/** What `read` can run: every stream of the configured API (the catalog's schema says which fields) and the reports. */
-export function readableStreams(o: CatalogOptions): StreamDef[] {
-  if (o.api === 'rest') return withReports(restStreamDefs(undefined), reportStreamDefs(o.reports));
-  return [...tableStreamDefs(undefined), ...reportStreamDefs(o.reports)];
+/**
+ * What `read` can run of the streams a catalog names: those of the configured API (the catalog's
+ * schema says which fields) and the reports. Of these, the config may leave some out
+ * (leftOutByConfig). Streams the catalog does not name are not built: a read of one stream reads
+ * one schema file, not the whole registry.
+ */
+export function readableStreams(o: CatalogOptions, names: readonly string[]): StreamDef[] {
+  const named = new Set(names);
+  const streams =
+    o.api === 'rest'
+      ? withReports(restStreamDefs(names), reportStreamDefs(o.reports, { api: 'rest', tz: o.timezone }))
+      : [...tableStreamDefs(tableEntries().filter((t) => named.has(t.stream)).map((t) => t.table)), ...reportStreamDefs(o.reports)];
+  return applySensitivePolicy(streams, o.includePasswordFields ?? false);
+}
+
+/** The config lists that pick streams by name, each given (a list) or not (everything). */
+export type ConfigSelection = Readonly<Record<string, readonly string[] | undefined>>;
+
+export function configSelection(o: CatalogOptions): ConfigSelection {
+  return { tables: o.tables, resources: o.resources };
+}
+
+/**
+ * The streams of `names` the config leaves out, by the setting that does: a stream is read only
+ * if the list that picks it (its `selectedBy`), when given, names it. The config limits `read` as
+ * it limits `discover`, whatever the catalog lists, as Airbyte and Meltano users expect of a
+ * connector's own filter.
+ */
+export function leftOutByConfig(names: readonly string[], defs: ReadonlyMap<string, StreamDef>, selection: ConfigSelection): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const by = defs.get(name)?.selectedBy;
+    const list = by ? selection[by.setting] : undefined;
+    if (by && list && !list.includes(by.name)) out.set(name, by.setting);
+  }
+  return out;
 }

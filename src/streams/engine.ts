@@ -1,4 +1,5 @@
 import { KeapError, QuotaExhaustedError } from '../keap/errors.js';
+import { counted } from '../counted.js';
 import { InputError } from '../input-error.js';
 import type { KeapCaller, KeapCallOptions, Params, RestCall, RestPageCall } from '../keap/client.js';
 import type { PageEnd } from '../rest/page-reader.js';
@@ -12,7 +13,10 @@ import type { ReadContext } from './table-reader.js';
  * Runs the selected streams, `concurrency` at a time (the client never has more requests in flight
  * than that, and the limiter keeps all of them within Keap's quotas). A stream that fails is marked
  * INCOMPLETE with an error trace and the others go on; a spent daily quota stops everything,
- * checkpointed, with the reset time.
+ * checkpointed, with the reset time. A failure that reaches the whole account (KeapError
+ * `accountWide`: credentials refused, a host that cannot be found or trusted) stops everything
+ * too: the running streams at their next call, the waiting ones without being tried, every one of
+ * them INCOMPLETE, and the run returns the error for the caller to report once.
  *
  * Order: the first `concurrency` streams start at once, in catalog order (each asks for its row
  * count beside its first page). When the first of them ends, the others ask for their row counts,
@@ -30,12 +34,15 @@ export interface StreamJob {
 export interface EngineResult {
   failed: string[];
   quotaResetAt: number | undefined;
+  /** The account-wide failure that stopped the sync (not yet reported to the sink). */
+  stoppedBy: KeapError | undefined;
 }
 
 export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, concurrency: number): Promise<EngineResult> {
   const sink = ctx.sink;
   const failed: string[] = [];
   let quotaResetAt: number | undefined;
+  const stop: Stop = { by: undefined };
   const width = Math.max(1, Math.min(concurrency, jobs.length));
   const waiting = new Set<Pass>();
   const changed = new Signal();
@@ -50,7 +57,7 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
     pass.caller.open();
   };
 
-  const passes = jobs.map((job, index) => new Pass(job, index, ctx, changed));
+  const passes = jobs.map((job, index) => new Pass(job, index, ctx, changed, stop));
   for (const pass of passes) {
     if (pass.index < width) {
       admit(pass);
@@ -63,10 +70,16 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
     const name = pass.name;
     try {
       await pass.done;
-      sink.log('INFO', `${name}: ${pass.sink.records} records, ${pass.caller.requests} requests, ${((ctx.clock.now() - pass.started) / 1000).toFixed(1)} s`);
+      sink.log('INFO', `${name}: ${counted(pass.sink.records, 'record')}, ${counted(pass.caller.requests, 'request')}, ${((ctx.clock.now() - pass.started) / 1000).toFixed(1)} s`);
       sink.streamComplete(name);
     } catch (err) {
       failed.push(name);
+      if (err instanceof KeapError && err.accountWide) {
+        // Said once for the whole sync, by the caller; this stream is just one that stopped.
+        stop.by ??= err;
+        sink.streamIncomplete(name);
+        return;
+      }
       if (err instanceof QuotaExhaustedError) {
         quotaResetAt ??= err.resetAt;
         sink.streamIncomplete(name, err.resetAt);
@@ -93,7 +106,7 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
       for (const p of waiting) p.start();
     }
     for (;;) {
-      if (quotaResetAt !== undefined || waiting.size === 0) return undefined;
+      if (quotaResetAt !== undefined || stop.by !== undefined || waiting.size === 0) return undefined;
       let best: Pass | undefined;
       for (const p of waiting) {
         if (!p.settled) continue;
@@ -123,8 +136,21 @@ export async function runStreams(jobs: readonly StreamJob[], ctx: ReadContext, c
       sink.streamIncomplete(pass.name, quotaResetAt);
     }
     sink.error(new QuotaExhaustedError(quotaResetAt).message, 'transient_error');
+  } else if (stop.by !== undefined) {
+    // Streams never started are not tried: they would fail the same way.
+    for (const pass of passes) {
+      if (!waiting.has(pass)) continue;
+      pass.cancel();
+      failed.push(pass.name);
+      sink.streamIncomplete(pass.name);
+    }
   }
-  return { failed, quotaResetAt };
+  return { failed, quotaResetAt, stoppedBy: stop.by };
+}
+
+/** Set once an account-wide failure has stopped the sync; every later call ends with it. */
+interface Stop {
+  by: KeapError | undefined;
 }
 
 /** Wakes everyone waiting for a change. */
@@ -160,10 +186,11 @@ class Pass {
     readonly index: number,
     private readonly ctx: ReadContext,
     private readonly changed: Signal,
+    stop: Stop,
   ) {
     this.name = job.def.name;
     this.sink = new CountingSink(ctx.sink, this.name);
-    this.caller = new GatedCaller(new CountingCaller(ctx.client), (rows) => this.settle(rows));
+    this.caller = new GatedCaller(new CountingCaller(ctx.client, stop), (rows) => this.settle(rows));
   }
 
   start(): void {
@@ -261,11 +288,18 @@ class GatedCaller implements KeapCaller {
   }
 }
 
-/** Counts one stream's requests (the summary and the benchmark read them). */
+/**
+ * Counts one stream's requests (the summary and the benchmark read them); once the sync is
+ * stopped, ends every call with the failure that stopped it, before it leaves.
+ */
 class CountingCaller implements KeapCaller {
   requests = 0;
-  constructor(private readonly inner: KeapCaller) {}
+  constructor(
+    private readonly inner: KeapCaller,
+    private readonly stop: Stop,
+  ) {}
   call(method: string, params: Params, options?: KeapCallOptions): Promise<XmlRpcValue> {
+    if (this.stop.by !== undefined) return Promise.reject(this.stop.by);
     // Retries inside the client count as one call here: what the stream asked for.
     this.requests++;
     return this.inner.call(method, params, options);

@@ -1,6 +1,8 @@
 import type { KeapTimeZone } from '../keap/dates.js';
+import { KeapError } from '../keap/errors.js';
 import { XmlRpcBase64, XmlRpcDateTime, XmlRpcDouble, isStruct, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
 import type { JsonSchema } from './json-schema.js';
+import { jsonNumber, jsonString } from './json-text.js';
 import type { NulledField } from './sink.js';
 
 /**
@@ -8,7 +10,9 @@ import type { NulledField } from './sink.js';
  * (null where Keap omitted it), values coerced to the schema's type, Keap's wall-clock dates turned
  * into UTC. Building the JSON directly, instead of an object and then JSON.stringify, is the hot
  * path of every sync (bench/end-to-end.ts). A value that cannot be coerced becomes null and is
- * reported, never a crash and never a silent change.
+ * reported, never a crash and never a silent change; a key that cannot be coerced fails the stream
+ * (a record with a null key would be merged with others downstream). Every string and number text
+ * comes from json-text.ts or is one this file checked is plain JSON already.
  */
 
 export type FieldKind = 'integer' | 'number' | 'boolean' | 'string' | 'date-time' | 'base64' | 'json';
@@ -43,6 +47,17 @@ interface Compiled {
   prefix: string;
   /** The same with the opening quote of a string value. */
   quoted: string;
+  /** Part of the primary key. */
+  key: boolean;
+}
+
+export interface ShaperOptions {
+  /** Keep members the schema does not list (open report schemas). */
+  passThrough?: boolean;
+  /** The primary key's fields: a value there that cannot be coerced fails the stream. */
+  keys?: readonly string[];
+  /** Members never written, even when the schema is open. */
+  omit?: readonly string[];
 }
 
 /** Schemas up to this many fields keep every run of null fields they meet as one string. */
@@ -62,15 +77,21 @@ export class RecordShaper {
   /** The pieces of the record being shaped (reused), joined once into its text. */
   private readonly parts: string[] = [];
 
+  private readonly passThrough: boolean;
+  /** Members never written, even by an open schema (sensitive fields, streams/sensitive-fields.ts). */
+  private readonly omit: ReadonlySet<string>;
+
   constructor(
     fields: readonly ShapedField[],
     private readonly tz: KeapTimeZone,
-    /** Keep members the schema does not list (open report schemas). */
-    private readonly passThrough = false,
+    options: ShaperOptions = {},
   ) {
+    this.passThrough = options.passThrough ?? false;
+    this.omit = new Set(options.omit ?? []);
+    const keys = options.keys ?? [];
     this.fields = fields.map((f, i) => {
-      const prefix = (i === 0 ? '' : ',') + JSON.stringify(f.name) + ':';
-      return { ...f, prefix, quoted: `${prefix}"` };
+      const prefix = (i === 0 ? '' : ',') + jsonString(f.name) + ':';
+      return { ...f, prefix, quoted: `${prefix}"`, key: keys.includes(f.name) };
     });
     this.known = new Set(fields.map((f) => f.name));
     const n = this.fields.length;
@@ -122,8 +143,8 @@ export class RecordShaper {
     if (this.passThrough) {
       let first = fields.length === 0 && !extra;
       for (const key of Object.keys(row)) {
-        if (this.known.has(key)) continue;
-        parts[k++] = (first ? '' : ',') + JSON.stringify(key) + ':' + jsonOf(row[key] as XmlRpcValue, this.tz);
+        if (this.known.has(key) || this.omit.has(key)) continue;
+        parts[k++] = (first ? '' : ',') + jsonString(key) + ':' + jsonOf(row[key] as XmlRpcValue, this.tz);
         first = false;
       }
     }
@@ -155,7 +176,7 @@ export class RecordShaper {
         if (typeof v === 'number' && Number.isInteger(v)) return integerText(v);
         return this.asInteger(f, v);
       case 'number':
-        if (typeof v === 'number') return String(v);
+        if (typeof v === 'number') return jsonNumber(v) ?? this.nullify(f);
         return this.asNumber(f, v);
       case 'date-time':
         if (v instanceof XmlRpcDateTime) {
@@ -171,10 +192,11 @@ export class RecordShaper {
       case 'boolean':
         return this.asBoolean(f, v);
       case 'base64': {
-        if (v instanceof XmlRpcBase64) return `"${v.base64}"`;
-        // Base64 sent as text (FileService.getFile may): line breaks out, anything else refused.
+        // Escaped all the same, as every string is: the reader checked <base64>'s alphabet; base64
+        // sent as text (FileService.getFile may) loses its line breaks, anything else is refused.
+        if (v instanceof XmlRpcBase64) return jsonString(v.base64);
         const text = typeof v === 'string' ? base64Text(v) : null;
-        return text === null ? this.nullify(f) : `"${text}"`;
+        return text === null ? this.nullify(f) : jsonString(text);
       }
       case 'json':
         return jsonOf(v, this.tz);
@@ -182,13 +204,13 @@ export class RecordShaper {
   }
 
   private asString(f: Compiled, v: XmlRpcValue): string {
-    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return JSON.stringify(String(v));
-    if (v instanceof XmlRpcDouble) return JSON.stringify(String(v.value));
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return jsonString(String(v));
+    if (v instanceof XmlRpcDouble) return jsonString(String(v.value));
     if (v instanceof XmlRpcDateTime) {
       const iso = toIsoUtc(v.text, this.tz);
-      return iso === null ? JSON.stringify(v.text) : `"${iso}"`;
+      return iso === null ? jsonString(v.text) : `"${iso}"`;
     }
-    if (v instanceof XmlRpcBase64) return JSON.stringify(v.base64);
+    if (v instanceof XmlRpcBase64) return jsonString(v.base64);
     return this.nullify(f);
   }
 
@@ -208,7 +230,7 @@ export class RecordShaper {
 
   private asNumber(f: Compiled, v: XmlRpcValue): string {
     if (typeof v === 'bigint') return v.toString();
-    if (v instanceof XmlRpcDouble) return String(v.value);
+    if (v instanceof XmlRpcDouble) return jsonNumber(v.value) ?? this.nullify(f);
     if (typeof v === 'string') {
       const t = v.trim();
       if (t === '') return 'null';
@@ -232,6 +254,7 @@ export class RecordShaper {
   }
 
   private nullify(f: Compiled): string {
+    if (f.key) throw new KeapError(`a row whose key field ${f.name} cannot be read as its type; refusing to emit it with a null key`, 'system_error', 'bad-row');
     this.nulled.push({ field: f.name, reason: 'SOURCE_SERIALIZATION_ERROR' });
     return 'null';
   }
@@ -249,19 +272,19 @@ export function base64Text(s: string): string | null {
 }
 
 /**
- * JSON.stringify of a string, without the call into the runtime for the usual text that needs no
- * escape: none of `"`, `\\`, control chars or surrogates (JSON.stringify escapes lone ones), whose
- * JSON text is the string in quotes.
+ * jsonString of a string, without the call into the runtime for the usual text that needs no
+ * escape: none of `"`, `\\`, control chars, surrogates (JSON.stringify escapes lone ones) or
+ * U+2028/U+2029 (json-text.ts escapes them), whose JSON text is the string in quotes.
  */
 export function quote(s: string): string {
-  return plainJson(s) ? `"${s}"` : JSON.stringify(s);
+  return plainJson(s) ? `"${s}"` : jsonString(s);
 }
 
 /** Whether the JSON text of `s` is `s` in quotes (see quote). */
 function plainJson(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) return false;
   }
   return true;
 }
@@ -324,9 +347,9 @@ export function jsonOf(v: XmlRpcValue, tz: KeapTimeZone): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return jsonString(v);
     case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
+      return jsonNumber(v) ?? 'null';
     case 'bigint':
       return v.toString();
     case 'boolean':
@@ -336,14 +359,14 @@ export function jsonOf(v: XmlRpcValue, tz: KeapTimeZone): string {
   }
   if (v instanceof XmlRpcDateTime) {
     const iso = toIsoUtc(v.text, tz);
-    return JSON.stringify(iso ?? v.text);
+    return jsonString(iso ?? v.text);
   }
-  if (v instanceof XmlRpcBase64) return `"${v.base64}"`;
-  if (v instanceof XmlRpcDouble) return String(v.value);
+  if (v instanceof XmlRpcBase64) return jsonString(v.base64);
+  if (v instanceof XmlRpcDouble) return jsonNumber(v.value) ?? 'null';
   if (Array.isArray(v)) return `[${v.map((x) => jsonOf(x, tz)).join(',')}]`;
   if (isStruct(v)) {
     const parts: string[] = [];
-    for (const [k, x] of Object.entries(v)) parts.push(`${JSON.stringify(k)}:${jsonOf(x, tz)}`);
+    for (const [k, x] of Object.entries(v)) parts.push(`${jsonString(k)}:${jsonOf(x, tz)}`);
     return `{${parts.join(',')}}`;
   }
   return 'null';

@@ -87,7 +87,8 @@ export function datesSchema(): JsonSchema {
     title: 'Date window',
     description:
       "Which dates the report covers (the report menu's Duration). Days are days in the Keap app's time zone. " +
-      'Incremental syncs use it only for their first run: later runs read from the previous sync\'s start until now.',
+      'Incremental syncs read from where the previous sync ended (the first from the window\'s start) to the window\'s end: ' +
+      'a fixed end date holds in every sync mode; an open end, or one in days back, moves with the day.',
     display_type: 'dropdown',
     oneOf: [
       {

@@ -3,14 +3,15 @@ import { KeapError } from '../keap/errors.js';
 import { XmlRpcDateTime, isStruct, type XmlRpcStruct, type XmlRpcValue } from '../xmlrpc/types.js';
 import type { JsonSchema } from './json-schema.js';
 import { fieldsOf, RecordShaper } from './record-shaper.js';
-import { resolveDateWindow, type DateWindow } from './report-dates.js';
+import type { DateWindow } from './report-dates.js';
 import type { CallInput, Item } from './report-entry.js';
 import { listItems } from './report-items.js';
 import { buildQuery, queryCursorField } from './report-query.js';
 import type { ResolvedReport } from './report-resolve.js';
 import { affiliateIdOf, canonical, listRows, mapElement, mapEntries, RowKeyer, scalarOf } from './report-rows.js';
 import { tableStream } from './report-schemas.js';
-import type { InProgress, StreamState } from './state.js';
+import { type InProgress, type StreamState } from './state.js';
+import { finalWindowEnd, reportWindow, WINDOW_END } from './report-window.js';
 import type { StreamRun } from './stream-def.js';
 import type { ReadContext } from './table-reader.js';
 
@@ -24,10 +25,14 @@ import type { ReadContext } from './table-reader.js';
  * A resumed run keeps the run's start and window (in_progress.started_at, .since), skips the
  * items in `done` and starts the current item at its saved page.
  *
- * Date-window reports send the window as XML-RPC dateTimes in the app's zone. Incremental syncs
- * read from the previous sync's start (less lookback) to this run's start; the configured window
- * only decides where the first sync starts.
+ * Date-window reports send the window as XML-RPC dateTimes in the app's zone. An incremental sync
+ * reads from where the previous one's window ended (less lookback; the configured start for the
+ * first) to the configured end, never past this run's start: a fixed end date stays where the user
+ * put it, in every sync mode, and only an open end (or one counted in days back) moves. The end
+ * read is kept in the state as `window_end`, the next sync's start.
  */
+
+/** Where a date-window report's incremental syncs continue from (the stream's cursor). */
 
 /** Checkpoint fan-out progress at least this often, even when items return nothing. */
 const ITEMS_PER_CHECKPOINT = 100;
@@ -46,7 +51,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
   let since: string | undefined;
   let query: XmlRpcStruct | undefined;
   if (entry.incremental === 'window' && params.dates) {
-    window = dateWindow(r, prev, incremental, startedMs, ctx);
+    window = reportWindow(r.params.dates as NonNullable<typeof r.params.dates>, prev, incremental, startedMs, ctx);
     since = formatIsoUtc(window.startMs);
   }
   if (entry.incremental === 'query') {
@@ -59,7 +64,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
   }
 
   const configured: JsonSchema = run.schema.properties ? run.schema : r.schema;
-  const shaper = new RecordShaper(fieldsOf(configured), tz, r.record.open);
+  const shaper = new RecordShaper(fieldsOf(configured), tz, { passThrough: r.record.open, keys: r.record.primaryKey, omit: run.omit });
   const keyed = r.record.primaryKey.includes('_key');
   const windowMembers: XmlRpcStruct = window ? { window_start: formatIsoUtc(window.startMs), window_end: formatIsoUtc(window.endMs) } : {};
   const callWindow = window ? { start: new XmlRpcDateTime(tz.formatCompact(window.startMs)), end: new XmlRpcDateTime(tz.formatCompact(window.endMs)) } : undefined;
@@ -79,7 +84,7 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
     sinceState = 0;
   };
 
-  if (window && window.startMs > window.endMs) {
+  if (window && window.startMs >= window.endMs) {
     sink.log('INFO', `${stream}: the date window ${formatIsoUtc(window.startMs)} .. ${formatIsoUtc(window.endMs)} is empty; nothing to read`);
   } else {
     const items = await listItems(r, ctx);
@@ -103,7 +108,9 @@ export async function readReport(r: ResolvedReport, run: StreamRun, ctx: ReadCon
       }
     }
   }
-  sink.state(stream, { LastSuccessfulRun: startedAt }, sinceState);
+  const final: StreamState = { LastSuccessfulRun: startedAt };
+  if (window && incremental) final[WINDOW_END] = finalWindowEnd(prev, window);
+  sink.state(stream, final, sinceState);
 
   /**
    * Builds and writes the record of one row of `item` (`affiliateId`: whose row it is, in an
@@ -271,16 +278,6 @@ function fileName(box: XmlRpcStruct): XmlRpcValue {
   const ext = box['Extension'];
   if (typeof name !== 'string' || name === '') return null;
   return typeof ext === 'string' && ext !== '' && !name.includes('.') ? `${name}.${ext}` : name;
-}
-
-/** The window a run reads: resumed as it was, incremental from the bookmark, else as configured. */
-function dateWindow(r: ResolvedReport, prev: StreamState, incremental: boolean, startedMs: number, ctx: ReadContext): DateWindow {
-  const configured = resolveDateWindow(r.params.dates as NonNullable<typeof r.params.dates>, ctx.tz, startedMs);
-  const resumedSince = prev.in_progress?.since;
-  if (resumedSince !== undefined) return { startMs: Date.parse(resumedSince), endMs: incremental ? startedMs : configured.endMs };
-  if (!incremental) return configured;
-  const last = prev.LastSuccessfulRun;
-  return { startMs: last !== undefined ? Date.parse(last) - ctx.lookbackMs : configured.startMs, endMs: startedMs };
 }
 
 /** data_query's LastSuccessfulRun: the bookmark (incremental), else start_date, else the epoch. */

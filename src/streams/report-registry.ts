@@ -76,6 +76,16 @@ function dataSelects(p: ReportParams): string[] {
   return withFirst([...key, ...(cursor ? [cursor] : [])], p.fields ?? allTableFields(table, NEVER_READ));
 }
 
+/** Which list `fields` takes its names from, said per report ('accept what that list shows'). */
+const CONTACT_FIELDS: ParamUse = {
+  required: false,
+  description: "Contact fields to read, as 'tap-infusionsoft list fields Contact' shows them, custom fields (starting with '_') included.",
+};
+const TABLE_FIELDS: ParamUse = {
+  required: false,
+  description: "Fields of the table to read, as 'tap-infusionsoft list fields TABLE' shows them; on tables with custom fields, those too (starting with '_').",
+};
+
 const contactsAbout = (how: string): string =>
   `${how} Fields: 'fields' (Contact field names; default: Id, names, email addresses, phone, address, tags, owner, dates).`;
 
@@ -244,7 +254,7 @@ export const REPORTS: readonly ReportEntry[] = [
     title: 'Contacts - By Email Address',
     method: 'ContactService.findByEmail',
     about: contactsAbout('Contacts whose Email, EmailAddress2 or EmailAddress3 is the given address.'),
-    params: { email: REQ, fields: OPT },
+    params: { email: REQ, fields: CONTACT_FIELDS },
     items: 'single',
     paging: 'none',
     shape: 'rows',
@@ -257,7 +267,7 @@ export const REPORTS: readonly ReportEntry[] = [
     title: 'Contacts - By ID',
     method: 'ContactService.load',
     about: contactsAbout('One contact by Id.'),
-    params: { contact_id: REQ, fields: OPT },
+    params: { contact_id: REQ, fields: CONTACT_FIELDS },
     items: 'single',
     idParam: 'contact_id',
     paging: 'none',
@@ -273,7 +283,15 @@ export const REPORTS: readonly ReportEntry[] = [
     about:
       "The contacts that have any of the given tags, one row per tag and contact (ContactGroupAssign), with the contact's fields as Contact.Field. " +
       "Fields: 'fields' (Contact field names; default: names, email, company, phone, location, dates).",
-    params: { tags: REQ, fields: OPT },
+    params: {
+      tags: REQ,
+      fields: {
+        required: false,
+        description:
+          "Contact fields as 'tap-infusionsoft list fields ContactGroupAssign' shows them (Contact.FirstName), or without 'Contact.' (FirstName). " +
+          "Keap's ContactGroupAssign joins the standard Contact fields only: for custom fields, use contacts_by_id or the contact stream.",
+      },
+    },
     items: 'tags',
     paging: 'offset',
     shape: 'rows',
@@ -286,7 +304,7 @@ export const REPORTS: readonly ReportEntry[] = [
     title: 'Data - Record by ID',
     method: 'DataService.load',
     about: "One record of any DataService table by Id. Fields: 'fields' (default: every field of the table).",
-    params: { table: { required: true, extra: { enum: tableNames() } }, record_id: REQ, fields: OPT },
+    params: { table: { required: true, extra: { enum: tableNames() } }, record_id: REQ, fields: TABLE_FIELDS },
     items: 'single',
     idParam: 'record_id',
     paging: 'none',
@@ -302,7 +320,7 @@ export const REPORTS: readonly ReportEntry[] = [
     about:
       "The rows of a DataService table that match a query, in pages. Incremental when the query compares a date with LastSuccessfulRun (e.g. 'LastUpdated':'~>=~LastSuccessfulRun'). " +
       "Fields: 'fields' (default: every field of the table).",
-    params: { table: { required: true, extra: { enum: tableNames() } }, query: OPT, fields: OPT },
+    params: { table: { required: true, extra: { enum: tableNames() } }, query: OPT, fields: TABLE_FIELDS },
     items: 'single',
     paging: 'offset',
     shape: 'rows',

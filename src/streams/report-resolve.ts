@@ -6,9 +6,9 @@ import { checkDateWindow } from './report-dates.js';
 import type { RecordSpec, ReportEntry } from './report-entry.js';
 import { readParams, type ReportParams } from './report-params.js';
 import { REPORT_IDS, reportEntry, tagContactField } from './report-registry.js';
-import { DATE_TIME, INT, tableFieldSchema, tableNames, tableStream } from './report-schemas.js';
+import { DATE_TIME, hasCustomFields, INT, tableFieldSchema, tableNames, tableStream } from './report-schemas.js';
 import type { ReportConfig } from './report-types.js';
-import { tableStreams } from './table-registry.js';
+import { tableEntries } from './table-registry.js';
 
 /**
  * A `config.reports` entry made ready to read: its registry entry, typed parameters, stream name,
@@ -107,7 +107,8 @@ function checkTable(where: string, table: string): void {
 export function resolveReports(raws: readonly ReportConfig[], custom: readonly CustomField[] = []): ResolvedReport[] {
   const out: ResolvedReport[] = [];
   const names = new Map<string, number>();
-  const tableStreamNames = new Set(tableStreams().map((t) => t.stream));
+  // Names only: the table schemas are not read for a run without reports over tables.
+  const tableStreamNames = new Set(tableEntries().map((t) => t.stream));
   raws.forEach((raw, index) => {
     const entry = entryOf(index, raw);
     checkKeys(index, raw, entry);
@@ -175,10 +176,15 @@ function checkFields(where: string, entry: ReportEntry, p: ReportParams): void {
   for (const f of p.fields ?? []) {
     const name = entry.id === 'contacts_by_tags' ? tagContactField(f) : f;
     if (tableFieldSchema(table, name)) continue;
+    const list = `('tap-infusionsoft list fields ${table}' shows them)`;
+    if (f.startsWith('_') && !hasCustomFields(table)) {
+      const instead = entry.id === 'contacts_by_tags' ? "Keap's ContactGroupAssign joins the standard Contact fields only; read custom fields with contacts_by_id or the contact stream" : `${table} has no custom fields`;
+      throw fail(where, `fields: '${f}' is a custom field, and ${instead} ${list}`);
+    }
     const known = Object.keys(tableStream(table)?.schema.properties ?? {});
     const near = nearest(name, known);
     const whose = entry.id === 'contacts_by_tags' ? 'a Contact field ContactGroupAssign can return' : `a field of ${table}`;
-    throw fail(where, `fields: '${f}' is not ${whose}${near ? `; did you mean '${entry.id === 'contacts_by_tags' ? near.replace(/^Contact\./, '') : near}'?` : ''} ('tap-infusionsoft list fields ${table}' shows them)`);
+    throw fail(where, `fields: '${f}' is not ${whose}${near ? `; did you mean '${entry.id === 'contacts_by_tags' ? near.replace(/^Contact\./, '') : near}'?` : ''} ${list}`);
   }
 }
 

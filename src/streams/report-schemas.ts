@@ -1,5 +1,5 @@
 import type { JsonSchema } from './json-schema.js';
-import { fieldSchema, tableStreams, type KeapType, type TableStream } from './table-registry.js';
+import { fieldSchema, tableEntries, tableStreams, type KeapType, type TableStream } from './table-registry.js';
 
 /**
  * Record schemas of the report streams. Where a report returns table rows (contacts, DataService,
@@ -26,17 +26,25 @@ export function tableStream(table: string): TableStream | undefined {
 }
 
 export function tableNames(): string[] {
-  return tableStreams().map((t) => t.table);
+  // The report registry lists the names as it loads: reading all 60 table schemas for that would
+  // cost every run, most of which never need one.
+  return tableEntries().map((t) => t.table);
+}
+
+/** Whether Keap gives the table custom fields (those `list fields TABLE` shows). */
+export function hasCustomFields(table: string): boolean {
+  const id = tableStream(table)?.custom_field_form_id;
+  return id !== null && id !== undefined;
 }
 
 /**
- * A field's schema in a table. Custom fields (`_Name`) are text here; discover types those the
- * account's DataFormField lists (report-resolve.ts).
+ * A field's schema in a table. Custom fields (`_Name`) exist on the tables Keap gives them to; they
+ * are text here, and discover types those the account's DataFormField lists (report-resolve.ts).
  */
 export function tableFieldSchema(table: string, field: string): JsonSchema | undefined {
   const s = tableStream(table)?.schema.properties?.[field];
   if (s) return s;
-  if (field.startsWith('_') && field.length > 1) return { ...STR, description: 'Custom field (text: its type was not read from DataFormField)' };
+  if (field.startsWith('_') && field.length > 1 && hasCustomFields(table)) return { ...STR, description: 'Custom field (text: its type was not read from DataFormField)' };
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import type { JsonSchema } from './json-schema.js';
 import type { ReportEntry } from './report-entry.js';
 import { paramSchema, type ParamName, type ParamUse } from './report-params.js';
 import { REPORTS } from './report-registry.js';
+import { restEndpointText } from './rest-report-registry.js';
 
 /**
  * `properties.reports.items` of spec.json, generated from the registry (scripts/generate-spec.ts
@@ -37,7 +38,7 @@ export function reportVariant(entry: ReportEntry): JsonSchema {
         : '';
   return {
     title: entry.title,
-    description: `${entry.about}${incremental} (Keap ${entry.method})`,
+    description: `${entry.about}${incremental} (Keap ${entry.method}; REST v2: ${restEndpointText(entry.id)})`,
     type: 'object',
     required,
     additionalProperties: true,

@@ -3,6 +3,8 @@ import { formatIsoUtc } from '../keap/dates.js';
 import { KeapError } from '../keap/errors.js';
 import { internName } from '../rest/json-keys.js';
 import { T_ARRAY, T_NULL, T_OBJECT } from '../rest/json-scan.js';
+import { readPage, type Page } from '../rest/page.js';
+import { eachRaw, type PageEnd } from '../rest/page-reader.js';
 import type { RawJson } from '../rest/raw-json.js';
 import { restStreams, type RestStream } from './rest-registry.js';
 import { parseTime, RestShaper, type RestField } from './rest-record.js';
@@ -21,6 +23,11 @@ import { LookbackMargin, type ReadContext } from './table-reader.js';
  * stands (the last id of a keyset pass, Keap's page token otherwise, the parent being read), so a
  * killed sync resumes after its last checkpointed page. A page token Keap no longer accepts restarts
  * the pass from the bookmark it started from: rows may repeat, none is skipped.
+ *
+ * A resource's pages are read as they stream in (rest/page-reader.ts): each record is shaped from
+ * Keap's bytes and handed on before the page has ended. A report's answer is read whole (a by-id
+ * object, a POST, its own token name) and its items expanded (an await per item, which a streamed
+ * page cannot make), then written by the same shaper.
  */
 
 export interface RestPlan {
@@ -31,6 +38,48 @@ export interface RestPlan {
   fieldsParam: string | undefined;
   incremental: boolean;
   state: StreamState;
+  /** A report's pass: what it reads beyond a resource's (rest-report-reader.ts). */
+  report?: RestReportPass;
+}
+
+/**
+ * One run of requests in a pass: a nested collection's parent, a report's affiliate or tag. A pass
+ * reads its segments in key order and checkpoints after each, so it resumes after the last one done.
+ */
+export interface RestSegment {
+  key: string;
+  path: string;
+  /** Filter clauses of this segment's requests. */
+  clauses: string[];
+  /** Columns every record of the segment carries (the parent's id, the report's members). */
+  columns: Record<string, unknown>;
+}
+
+/** A record as the report emits it, with the columns it carries beside its own fields. */
+export interface Expanded {
+  record: Record<string, unknown>;
+  columns: Record<string, unknown>;
+}
+
+export interface RestReportPass {
+  /** The segments (undefined: the entry's path once, or its parents). */
+  segments: () => Promise<RestSegment[] | undefined>;
+  /** Filter clauses and query parameters of every request. */
+  clauses: string[];
+  query: Record<string, string>;
+  method: 'GET' | 'POST';
+  /** The answer is one object (a by-id GET), not a list page. */
+  object: boolean;
+  /** The answer's next-page token key (a report run's is `page_token`). */
+  tokenKey: string;
+  /** Where a pass that is not resumed starts (a date window's start), instead of the bookmark. */
+  since: string | undefined;
+  /** The pass's start, as the report worked out its window from it. */
+  startedAt: string;
+  /** An answer's item as the records to emit. */
+  expand: (item: Record<string, unknown>, columns: Record<string, unknown>) => Promise<Expanded[]>;
+  /** Keys the finished pass's state carries beside LastSuccessfulRun (a date window's end). */
+  finalState: Record<string, string>;
 }
 
 /** Keap stamps rows to the second: a pass always re-reads at least this much of the last one. */
@@ -62,6 +111,8 @@ class RestPass {
   private readonly pageSize: number | undefined;
   /** The key's member names, interned once (rest/json-keys.ts). */
   private readonly keyIds: number[];
+  /** A report's items of the page being read, expanded once the page is in (emitReport). */
+  private pending: Expanded[] = [];
   private maxCursor: string | undefined;
   private sinceState = 0;
   private restarts = 0;
@@ -78,9 +129,10 @@ class RestPass {
     this.cursor = plan.incremental ? plan.entry.cursor : null;
     this.prev = plan.state;
     this.resumed = this.prev.in_progress;
-    this.startedAt = this.resumed?.started_at ?? formatIsoUtc(ctx.clock.now());
+    this.startedAt = this.resumed?.started_at ?? plan.report?.startedAt ?? formatIsoUtc(ctx.clock.now());
     const overlap = Math.max(ctx.lookbackMs, MIN_OVERLAP_MS);
-    this.since = this.resumed ? this.resumed.since : this.cursor ? lowerBound(this.prev, overlap, ctx.startDate) : undefined;
+    const report = plan.report;
+    this.since = this.resumed ? this.resumed.since : report?.since !== undefined ? report.since : this.cursor ? lowerBound(this.prev, overlap, ctx.startDate) : undefined;
     this.shaper = new RestShaper(plan.fields);
     this.margin = new LookbackMargin(this.cursor ? overlap : 0, this.startedAt, this.prev.recent, this.resumed?.recent);
     this.maxCursor = this.cursor ? (this.prev[this.cursor] as string | undefined) : undefined;
@@ -92,9 +144,11 @@ class RestPass {
   async run(): Promise<void> {
     const stream = this.entry.stream;
     if (this.resumed) this.ctx.sink.log('INFO', `${stream}: resuming the pass started ${this.resumed.started_at}`);
-    if (this.entry.parent) await this.readChildren();
-    else await this.readSegment(this.entry.path, {}, this.resumedPosition());
-    const done: StreamState = { LastSuccessfulRun: this.startedAt };
+    const segments = await this.plan.report?.segments();
+    if (segments) await this.readSegments(segments);
+    else if (this.entry.parent) await this.readSegments(await this.parentSegments());
+    else await this.readSegment({ key: '', path: this.entry.path, clauses: [], columns: {} }, this.resumedPosition());
+    const done: StreamState = { LastSuccessfulRun: this.startedAt, ...this.plan.report?.finalState };
     if (this.cursor && this.maxCursor !== undefined) done[this.cursor] = this.maxCursor;
     const recent = this.margin.current();
     if (recent?.length) done.recent = recent;
@@ -110,28 +164,28 @@ class RestPass {
     return pos;
   }
 
-  /**
-   * A nested collection: the parent's ids (all of them, or those changed since the bookmark when the
-   * parent's change marks the child's), in ascending order, each read to the end in turn.
-   */
-  private async readChildren(): Promise<void> {
+  /** A nested collection's segments: one per parent id (all, or those changed since the bookmark when the parent's change marks the child's). */
+  private async parentSegments(): Promise<RestSegment[]> {
     const parent = this.entry.parent;
-    if (!parent) return;
-    const ids = await this.parentIds();
+    if (!parent) return [];
+    return (await this.parentIds()).map((id) => ({ key: id, path: this.entry.path.replace(`{${parent.param}}`, encodeURIComponent(id)), clauses: [], columns: { [parent.column]: id } }));
+  }
+
+  /** Reads the segments in ascending key order, each to its end, after the last one a resumed pass finished. */
+  private async readSegments(segments: readonly RestSegment[]): Promise<void> {
     const after = this.parentAfter;
     let quiet = 0;
-    for (const id of ids) {
-      if (after !== undefined && compareIds(id, after) <= 0) continue;
-      const resumeHere = this.resumed?.item === id ? this.resumedPosition() : {};
-      const path = this.entry.path.replace(`{${parent.param}}`, encodeURIComponent(id));
+    for (const segment of [...segments].sort((a, b) => compareIds(a.key, b.key))) {
+      if (after !== undefined && compareIds(segment.key, after) <= 0) continue;
+      const resumeHere = this.resumed?.item === segment.key ? this.resumedPosition() : {};
       const before = this.sinceState;
-      this.currentParent = id;
-      await this.readSegment(path, { [parent.column]: id }, resumeHere);
+      this.currentParent = segment.key;
+      await this.readSegment(segment, resumeHere);
       this.currentParent = undefined;
-      this.parentAfter = id;
+      this.parentAfter = segment.key;
       quiet++;
-      // One checkpoint per parent would flood the output for thousands of tags with no contacts:
-      // checkpoint when records went out, or every 50 parents.
+      // One checkpoint per segment would flood the output for thousands of tags with no contacts:
+      // checkpoint when records went out, or every 50 segments.
       if (this.sinceState > before || quiet >= 50) {
         this.checkpoint({});
         quiet = 0;
@@ -154,30 +208,56 @@ class RestPass {
     return [...new Set(ids)].sort(compareIds);
   }
 
-  /** Reads one path to its end from `start`, checkpointing after every page that is not the last. */
-  private async readSegment(path: string, columns: Record<string, string>, start: Position): Promise<void> {
+  /** Reads one segment to its end from `start`, checkpointing after every page that is not the last. */
+  private async readSegment(segment: RestSegment, start: Position): Promise<void> {
     const save = (pos: Position): void => this.checkpoint(pos);
-    const sync = this.entry.sync;
-    if (sync.kind === 'keyset') return this.keyset(path, columns, start, save);
-    for (;;) {
-      try {
-        return await this.tokens(path, columns, start, save);
-      } catch (err) {
-        if (!(err instanceof KeapError) || err.rule !== 'rest-bad-page-token' || start.pageToken === undefined) throw err;
-        if (++this.restarts > MAX_RESTARTS) throw err;
-        this.ctx.sink.log('WARN', `${this.entry.stream}: ${err.message}; reading this pass again from ${this.since ?? 'the start'} (rows may repeat, none are skipped)`);
-        start = {};
+    try {
+      if (this.entry.sync.kind === 'keyset') return await this.keyset(segment, start, save);
+      for (;;) {
+        try {
+          return await this.tokens(segment, start, save);
+        } catch (err) {
+          if (!(err instanceof KeapError) || err.rule !== 'rest-bad-page-token' || start.pageToken === undefined) throw err;
+          if (++this.restarts > MAX_RESTARTS) throw err;
+          this.ctx.sink.log('WARN', `${this.entry.stream}: ${err.message}; reading this pass again from ${this.since ?? 'the start'} (rows may repeat, none are skipped)`);
+          start = {};
+        }
       }
+    } catch (err) {
+      // A report's by-id read of something Keap does not have skips it, as on XML-RPC.
+      if (!this.plan.report || !(err instanceof KeapError) || err.rule !== 'rest-not-found') throw err;
+      this.ctx.sink.log('WARN', `${this.entry.stream}: ${segment.key === '' ? 'the record' : segment.key} skipped: ${err.message}`);
     }
+  }
+
+  /**
+   * One page, each item handed to onItem: a resource's as it streams in, a report's once its answer
+   * is in (a list page, or one object for a by-id GET), then expanded into its records. `query` is
+   * asked before every attempt.
+   */
+  private async page(path: string, query: () => Record<string, string>, onItem: (item: RawJson) => void): Promise<PageEnd> {
+    const report = this.plan.report;
+    if (!report) {
+      return this.client.restPage({ path, query, what: `GET ${path}`, itemsKey: this.entry.items_key, ready: () => this.ctx.sink.ready(), onItem });
+    }
+    const method = report.method;
+    // Read inside the attempt: an answer of the wrong shape is retried, never an empty page.
+    const read = (json: unknown): Page => (report.object ? { items: [json], nextPageToken: undefined } : readPage(json, this.entry.items_key, report.tokenKey));
+    const page = (await this.client.rest({ method, path, query, what: `${method} ${path}`, read })) as Page;
+    this.pending = [];
+    eachRaw(page.items, onItem);
+    await this.emitReport();
+    return { items: page.items.length, nextPageToken: page.nextPageToken };
   }
 
   /**
    * Keyset paging: every page a fresh query for ids past the last one read, in id order. An attempt
    * that fails after handing on part of a page is asked again for ids past the last one handed on.
    */
-  private async keyset(path: string, columns: Record<string, string>, start: Position, save: (pos: Position) => void): Promise<void> {
+  private async keyset(segment: RestSegment, start: Position, save: (pos: Position) => void): Promise<void> {
     const sync = this.entry.sync;
     if (sync.kind !== 'keyset') return;
+    const { path, columns } = segment;
     let after = start.after;
     for (;;) {
       // The last id handed on (across attempts), and the id this attempt asked to read past.
@@ -185,26 +265,19 @@ class RestPass {
       let floor = after;
       const query = (): Record<string, string> => {
         floor = last;
-        const clauses = this.baseClauses();
+        const clauses = [...this.baseClauses(), ...segment.clauses];
         if (last !== undefined) clauses.push(`${sync.id_filter}>${last}`);
         return this.query(clauses, `${sync.order_by} asc`);
       };
-      const page = await this.client.restPage({
-        path,
-        query,
-        what: `GET ${path}`,
-        itemsKey: this.entry.items_key,
-        ready: () => this.ctx.sink.ready(),
-        onItem: (item) => {
-          const record = asRecord(item, path);
-          const id = numericId(record.get('id'), this.entry.stream);
-          if (floor !== undefined && id <= floor) return;
-          if (last !== undefined && id <= last) {
-            throw new KeapError(`GET ${path}: records did not arrive in id order; refusing to page on them`, 'system_error', 'unordered');
-          }
-          last = id;
-          this.emit(record, columns, undefined);
-        },
+      const page = await this.page(path, query, (item) => {
+        const record = asRecord(item, path);
+        const id = numericId(record.get('id'), this.entry.stream);
+        if (floor !== undefined && id <= floor) return;
+        if (last !== undefined && id <= last) {
+          throw new KeapError(`GET ${path}: records did not arrive in id order; refusing to page on them`, 'system_error', 'unordered');
+        }
+        last = id;
+        this.emit(record, columns, undefined);
       });
       if (last === after) {
         if (page.items > 0) {
@@ -223,11 +296,12 @@ class RestPass {
    * bookmark. An attempt that fails after handing on part of a page reads the same page again and
    * skips what it handed on (PageLedger).
    */
-  private async tokens(path: string, columns: Record<string, string>, start: Position, save: (pos: Position) => void): Promise<void> {
+  private async tokens(segment: RestSegment, start: Position, save: (pos: Position) => void): Promise<void> {
     const sync = this.entry.sync;
+    const { path, columns } = segment;
     const newestFirst = sync.kind === 'order';
     const orderBy = sync.kind === 'keyset' ? undefined : sync.order_by;
-    const query = this.query(this.baseClauses(), orderBy ? `${orderBy} ${newestFirst ? 'desc' : 'asc'}` : undefined);
+    const query = this.query([...this.baseClauses(), ...segment.clauses], orderBy ? `${orderBy} ${newestFirst ? 'desc' : 'asc'}` : undefined);
     const sinceMs = newestFirst && this.since !== undefined ? Date.parse(this.since) : undefined;
     let token = start.pageToken;
     // Newest first, the pass may stop at the first page that reaches past the bookmark, but only
@@ -239,36 +313,30 @@ class RestPass {
       const ledger = new PageLedger();
       const before = previous;
       let older = false;
-      const page = await this.client.restPage({
-        path,
-        query: () => {
-          ledger.attempt();
-          previous = before;
-          older = false;
-          return q;
-        },
-        what: `GET ${path}`,
-        itemsKey: this.entry.items_key,
-        ready: () => this.ctx.sink.ready(),
-        onItem: (item) => {
-          const record = asRecord(item, path);
-          if (sinceMs !== undefined && this.cursor) {
-            const raw = record.get(this.cursor);
-            const t = typeof raw === 'string' ? parseTime(raw) : undefined;
-            if (t !== undefined) {
-              if (previous !== undefined && t > previous && ordered) {
-                ordered = false;
-                this.ctx.sink.log('WARN', `${this.entry.stream}: Keap did not order ${path} by ${orderBy ?? 'its time'}; reading every page`);
-              }
-              previous = t;
-              if (t < sinceMs) {
-                older = true;
-                return;
-              }
+      const attempt = (): Record<string, string> => {
+        ledger.attempt();
+        previous = before;
+        older = false;
+        return q;
+      };
+      const page = await this.page(path, attempt, (item) => {
+        const record = asRecord(item, path);
+        if (sinceMs !== undefined && this.cursor) {
+          const raw = record.get(this.cursor);
+          const t = typeof raw === 'string' ? parseTime(raw) : undefined;
+          if (t !== undefined) {
+            if (previous !== undefined && t > previous && ordered) {
+              ordered = false;
+              this.ctx.sink.log('WARN', `${this.entry.stream}: Keap did not order ${path} by ${orderBy ?? 'its time'}; reading every page`);
+            }
+            previous = t;
+            if (t < sinceMs) {
+              older = true;
+              return;
             }
           }
-          this.emit(record, columns, ledger);
-        },
+        }
+        this.emit(record, columns, ledger);
       });
       if (page.nextPageToken === undefined || (older && ordered)) return;
       token = page.nextPageToken;
@@ -278,10 +346,10 @@ class RestPass {
 
   /** The filter clauses every query of this pass carries: the fixed ones and the time filter. */
   private baseClauses(): string[] {
-    const clauses = [...this.entry.always];
+    const clauses = [...this.entry.always, ...(this.plan.report?.clauses ?? [])];
     const sync = this.entry.sync;
     const since = sync.kind === 'keyset' || sync.kind === 'filter' ? sync.since : undefined;
-    if (since !== undefined && this.since !== undefined && this.cursor) clauses.push(`${since}==${new Date(Date.parse(this.since)).toISOString()}`);
+    if (since !== undefined && this.since !== undefined && (this.cursor || this.plan.report)) clauses.push(`${since}==${new Date(Date.parse(this.since)).toISOString()}`);
     return clauses;
   }
 
@@ -291,13 +359,14 @@ class RestPass {
     if (clauses.length) q['filter'] = clauses.join(';');
     if (orderBy !== undefined && this.entry.paged) q['order_by'] = orderBy;
     if (this.plan.fieldsParam) q['fields'] = this.plan.fieldsParam;
-    return q;
+    return { ...q, ...this.plan.report?.query };
   }
 
-  private emit(record: RawJson, columns: Record<string, string>, ledger: PageLedger | undefined): void {
+  /** An answer's item as records: itself, or each element of the array a derived stream is made of. */
+  private emit(record: RawJson, columns: Record<string, unknown>, ledger: PageLedger | undefined): void {
     const flatten = this.entry.flatten;
     if (flatten) {
-      const outer: Record<string, unknown> = {};
+      const outer: Record<string, unknown> = { ...columns };
       for (const [column, field] of Object.entries(flatten.columns)) outer[column] = record.get(field);
       const at = record.indexOf(flatten.field);
       if (at < 0 || record.typeOf(at) === T_NULL) return;
@@ -305,11 +374,28 @@ class RestPass {
       const list = record.open(at);
       for (let i = 0; i < list.size; i++) {
         if (list.typeOf(i) !== T_OBJECT) throw notAnObject(this.entry.path);
-        this.emitOne(list.open(i), outer, ledger);
+        this.emitItem(list.open(i), outer, ledger);
       }
       return;
     }
-    this.emitOne(record, columns, ledger);
+    this.emitItem(record, columns, ledger);
+  }
+
+  /** A resource's record goes out now; a report's waits for the page's end to be expanded. */
+  private emitItem(record: RawJson, columns: Record<string, unknown>, ledger: PageLedger | undefined): void {
+    if (this.plan.report) this.pending.push({ record: objectOf(record), columns });
+    else this.emitOne(record, columns, ledger);
+  }
+
+  /** The page's report items, each expanded into the records the report makes of it. */
+  private async emitReport(): Promise<void> {
+    const report = this.plan.report;
+    if (!report) return;
+    const items = this.pending;
+    this.pending = [];
+    for (const item of items) {
+      for (const e of await report.expand(item.record, item.columns)) eachRaw([e.record], (raw) => this.emitOne(raw, e.columns, undefined));
+    }
   }
 
   private emitOne(record: RawJson, columns: Record<string, unknown>, ledger: PageLedger | undefined): void {
@@ -480,6 +566,13 @@ function asRecord(item: RawJson, path: string): RawJson {
 
 function notAnObject(path: string): KeapError {
   return new KeapError(`GET ${path}: a record that is not a JSON object; refusing the page`, 'system_error', 'bad-row');
+}
+
+/** A record's members as JSON.parse would give them (a report's item, for its expand). */
+function objectOf(record: RawJson): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < record.size; i++) o[record.key(i)] = record.value(i);
+  return o;
 }
 
 /** Keyset paging compares ids as numbers; Keap's REST ids are numbers written as strings. */

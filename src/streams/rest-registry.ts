@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { JsonSchema } from './json-schema.js';
+import { withSchemaFile } from './schema-file.js';
 
 /**
  * The REST v2 resource streams, from the committed, generated schemas/ (scripts/rest-resources.ts
@@ -33,6 +34,22 @@ export interface RestFlatten {
   columns: Record<string, string>;
 }
 
+/** One field of an endpoint's `filter` (scripts/rest-filter-vocabulary.ts reads them from the spec). */
+export interface RestFilterField {
+  /** The operators the spec allows (`==` alone when it names none). */
+  ops: string[];
+  /** A trailing `*` matches a prefix. */
+  wildcard: boolean;
+  /** The value is a comma-separated list (`ids==1,2,3`). */
+  list: boolean;
+}
+
+export interface RestFilters {
+  fields: Record<string, RestFilterField>;
+  /** Custom fields may be filtered by their field_name. */
+  custom: boolean;
+}
+
 export interface RestEntry {
   stream: string;
   path: string;
@@ -54,6 +71,12 @@ export interface RestEntry {
   always: string[];
   parent: RestParent | null;
   flatten: RestFlatten | null;
+  /** What `filter` takes, from the spec; null when the endpoint takes no filter. */
+  filters: RestFilters | null;
+  /** The spec's GET path for one record (`/contacts/{contact_id}`), or null. */
+  by_id: string | null;
+  /** What that GET's `fields` takes (null: no `fields`). */
+  by_id_fields: string[] | null;
   description: string;
 }
 
@@ -93,13 +116,11 @@ export function restStreamName(path: string): string {
 
 let cache: RestStream[] | undefined;
 
+/** The resource streams; each one's schema file is read when first asked for (schema-file.ts). */
 export function restStreams(): RestStream[] {
   if (cache) return cache;
   const root = packageRoot();
   const index = JSON.parse(readFileSync(join(root, 'schemas', 'rest.json'), 'utf8')) as RestEntry[];
-  cache = index.map((entry) => ({
-    ...entry,
-    schema: JSON.parse(readFileSync(join(root, 'schemas', 'rest', `${entry.stream}.json`), 'utf8')) as JsonSchema,
-  }));
+  cache = index.map((entry) => withSchemaFile(entry, join(root, 'schemas', 'rest', `${entry.stream}.json`)));
   return cache;
 }

@@ -53,6 +53,7 @@ function restStreamDef(s: RestStream, model: RestModel | undefined): StreamDef {
     primaryKey: s.primary_key,
     cursorField: s.cursor,
     supportedSyncModes: s.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'],
+    selectedBy: { setting: 'resources', name: s.stream },
     parseState: (raw) => parseStreamState(s.stream, raw, s.cursor),
     read: async (run, ctx) => {
       const configured = run.schema.properties ? run.schema : schema;

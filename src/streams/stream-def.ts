@@ -18,6 +18,11 @@ export interface StreamDef {
   /** The cursor incremental syncs use, or null for full refresh only. */
   cursorField: string | null;
   supportedSyncModes: SyncMode[];
+  /**
+   * The config list that picks this stream by name (`tables` names a table stream by its Keap
+   * table), when there is one: given, that list limits `read` as it limits `discover`.
+   */
+  selectedBy?: { setting: string; name: string };
   /** Validates this stream's state from a --state file. */
   parseState(raw: unknown): StreamState;
   read(run: StreamRun, ctx: ReadContext): Promise<void>;
@@ -28,4 +33,6 @@ export interface StreamRun {
   /** The schema the catalog carries: its properties are the fields to read and emit. */
   schema: JsonSchema;
   state: StreamState;
+  /** Members never emitted, even where the schema is open (sensitive fields not opted in). */
+  omit?: readonly string[];
 }

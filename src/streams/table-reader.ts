@@ -113,7 +113,7 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
   if (cursor && since !== undefined) filter[cursor] = `~>=~ ${tz.queryLowerBound(Date.parse(since))}`;
   const what = `DataService.query on ${entry.table}`;
   const selected = requestedFields(plan.fields, entry, missing);
-  const shaper = new RecordShaper(plan.fields, tz);
+  const shaper = new RecordShaper(plan.fields, tz, { keys: entry.primary_key });
   const estimate = (counted.done ? Promise.resolve(undefined) : client.call('DataService.count', [entry.table, Object.keys(filter).length ? filter : { [keyset]: '%' }], { what: `DataService.count on ${entry.table}` }))
     .then((n) => {
       if (typeof n !== 'number') return;
@@ -121,7 +121,9 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
       sink.estimate(stream, n);
     })
     .catch((err: unknown) => {
-      // A field Keap does not have fails the first page too, which says so.
+      // An account-wide failure stops the sync and is said once, by the engine's caller; a field
+      // Keap does not have fails the first page too, which says so.
+      if (err instanceof KeapError && err.accountWide) return;
       if (!isNoFieldFound(err)) sink.log('WARN', `${stream}: no row estimate (${err instanceof Error ? err.message : String(err)})`);
     });
 
@@ -160,7 +162,11 @@ async function readPass(plan: TablePlan, ctx: ReadContext, cursor: string | null
           pageItems++;
           if (!isStruct(item)) throw new KeapError(`${what}: expected a struct per row`, 'system_error', 'bad-row');
           const key = item[keyset];
-          if (typeof key !== 'number') throw new KeapError(`${what}: a row without a numeric ${keyset}`, 'system_error', 'bad-row');
+          // Infinity (`<double>1e999</double>`) is a number too: paging past it, or emitting it as a
+          // null key, would lose or merge rows.
+          if (typeof key !== 'number' || !Number.isSafeInteger(key)) {
+            throw new KeapError(`${what}: a row whose ${keyset} is not a finite integer (${describeKey(key)})`, 'system_error', 'bad-row');
+          }
           if (key < lastKey) {
             // The server ignored orderBy: keyset paging would skip rows, so stop loudly instead.
             throw new KeapError(`${what}: rows did not arrive in ${keyset} order; refusing to page on them`, 'system_error', 'unordered');
@@ -272,16 +278,14 @@ const RECENT_LIMIT = 2_000;
 export class LookbackMargin {
   private readonly previous: Set<string>;
   private readonly kept: Set<string>;
-  private readonly from: string | undefined;
-  /** `from` without its `Z`: a cursor in its very second, written with milliseconds, sorts before it. */
-  private readonly fromSecond: string | undefined;
+  /** Epoch ms where the next pass's margin begins: compared as time, since cursors come written with or without milliseconds. */
+  private readonly from: number | undefined;
   private overflow = false;
 
   constructor(lookbackMs: number, startedAt: string, previous: string[] | undefined, soFar: string[] | undefined) {
     this.previous = new Set(lookbackMs > 0 ? (previous ?? []) : []);
     this.kept = new Set(soFar ?? []);
-    this.from = lookbackMs > 0 ? formatIsoUtc(Date.parse(startedAt) - lookbackMs) : undefined;
-    this.fromSecond = this.from?.slice(0, -1);
+    this.from = lookbackMs > 0 ? Date.parse(startedAt) - lookbackMs : undefined;
   }
 
   /** False for a row the previous pass already emitted with this same cursor value. */
@@ -289,9 +293,7 @@ export class LookbackMargin {
     if (this.from === undefined || cursor === undefined) return true;
     const id = `${key}@${cursor}`;
     if (this.previous.has(id)) return false;
-    // REST cursors carry milliseconds (`…:04.000Z`), XML-RPC's do not (`…:04Z`); `from` is whole
-    // seconds: a REST row stamped in from's own second is in the margin, though '.' sorts before 'Z'.
-    if (!this.overflow && (cursor >= this.from || cursor.startsWith(this.fromSecond as string))) {
+    if (!this.overflow && Date.parse(cursor) >= this.from) {
       this.kept.add(id);
       if (this.kept.size > RECENT_LIMIT) {
         this.overflow = true;
@@ -304,6 +306,12 @@ export class LookbackMargin {
   current(): string[] | undefined {
     return this.from === undefined || this.overflow ? undefined : [...this.kept];
   }
+}
+
+function describeKey(v: XmlRpcValue | undefined): string {
+  if (v === undefined) return 'none';
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return typeof v === 'string' ? 'a string' : 'a non-number';
 }
 
 function rowKey(row: XmlRpcStruct, key: readonly string[]): string {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { JsonSchema } from './json-schema.js';
+import { withSchemaFile } from './schema-file.js';
 
 /** Keap's column types as the table documentation names them. */
 export type KeapType = 'String' | 'Integer' | 'Long' | 'Double' | 'DateTime' | 'Boolean' | 'Blob' | 'Enum';
@@ -75,16 +76,19 @@ export function dateOnlySchema(): JsonSchema {
   };
 }
 
+let index: TableEntry[] | undefined;
 let cache: TableStream[] | undefined;
 
-/** The 60 table streams, from the committed, generated `schemas/`. */
+/** The 60 tables without their schemas, from one small file: what a check of names needs. */
+export function tableEntries(): TableEntry[] {
+  index ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'tables.json'), 'utf8')) as TableEntry[];
+  return index;
+}
+
+/** The 60 table streams, from the committed, generated `schemas/`; each schema read when first asked for. */
 export function tableStreams(): TableStream[] {
   if (cache) return cache;
   const root = packageRoot();
-  const index = JSON.parse(readFileSync(join(root, 'schemas', 'tables.json'), 'utf8')) as TableEntry[];
-  cache = index.map((entry) => ({
-    ...entry,
-    schema: JSON.parse(readFileSync(join(root, 'schemas', 'tables', `${entry.stream}.json`), 'utf8')) as JsonSchema,
-  }));
+  cache = tableEntries().map((entry) => withSchemaFile(entry, join(root, 'schemas', 'tables', `${entry.stream}.json`)));
   return cache;
 }

@@ -29,6 +29,7 @@ function tableStreamDef(t: TableStream, custom: readonly CustomField[]): StreamD
     primaryKey: t.primary_key,
     cursorField: t.cursor,
     supportedSyncModes: t.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'],
+    selectedBy: { setting: 'tables', name: t.table },
     parseState: (raw) => parseStreamState(t.stream, raw, t.cursor),
     read: (run, ctx) => {
       // Read what the catalog asks for, limited to columns Keap has: shipped ones and custom `_` fields.

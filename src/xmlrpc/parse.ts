@@ -86,6 +86,8 @@ const BOOLEAN_OPEN = bytesOf('<boolean>');
 const BOOLEAN_CLOSE = bytesOf(`</boolean>${MEMBER_END_TEXT}`);
 
 const DEFAULT_MAX_DEPTH = 64;
+/** XML-RPC's tags are short (the longest, an XML declaration, some 60 bytes); one past this is not a tag. */
+const MAX_TAG_BYTES = 1024;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 export class XmlRpcReader {
@@ -127,6 +129,12 @@ export class XmlRpcReader {
   private faultValue: XmlRpcValue | undefined;
   private items = 0;
   private closed = false;
+  /** Inside a CDATA section or comment whose end has not arrived yet (see markup). */
+  private inside: '' | 'cdata' | 'comment' = '';
+  /** That CDATA section's text is kept (it is in a value or a name). */
+  private cdataKept = false;
+  /** That CDATA section's text so far, undecoded: decoded whole, as a UTF-8 char may straddle chunks. */
+  private cdataRaw = '';
 
   constructor(options: ParseOptions = {}) {
     this.onItem = options.onItem;
@@ -205,12 +213,16 @@ export class XmlRpcReader {
     return { kind: 'fault', code, message };
   }
 
-  /** Reads what `buf` holds and keeps the unread end in `buf`. */
+  /**
+   * Reads what `buf` holds and keeps the unread end in `buf`. The unread end is never more than
+   * a tag (MAX_TAG_BYTES) or a few chars: it is copied again with every chunk, so a longer one
+   * would make reading time grow with the square of the body.
+   */
   private scan(final: boolean): void {
     const buf = this.buf;
     const len = buf.length;
-    let pos = 0;
-    while (pos < len) {
+    let pos = this.inside === '' ? 0 : this.continueMarkup(buf, 0);
+    while (pos < len && this.inside === '') {
       const lt = buf.indexOf('<', pos);
       if (lt === -1) {
         // Text with no tag after it yet: take it now (a long base64 body must not be rescanned per
@@ -229,7 +241,10 @@ export class XmlRpcReader {
         continue;
       }
       const gt = buf.indexOf('>', lt + 1);
-      if (gt === -1) break;
+      if (gt === -1) {
+        if (len - lt > MAX_TAG_BYTES) throw new XmlRpcParseError(`malformed XML-RPC document: a tag runs on for more than ${MAX_TAG_BYTES} bytes`);
+        break;
+      }
       if (c1 === QUESTION) {
         // XML declaration or processing instruction: nothing in it matters to XML-RPC.
         pos = gt + 1;
@@ -265,6 +280,7 @@ export class XmlRpcReader {
     }
     this.buf = pos >= len ? '' : buf.slice(pos);
     if (final) {
+      if (this.inside !== '') throw new XmlRpcParseError(`truncated XML-RPC document: it ends inside a ${this.inside === 'cdata' ? 'CDATA section' : 'comment'}`, 'truncated');
       if (this.raw.length !== 0) this.flushText();
       if (this.buf.trim() !== '' && this.closed) throw new XmlRpcParseError('malformed XML-RPC document: content after the closing tag');
     }
@@ -386,29 +402,50 @@ export class XmlRpcReader {
     return t.indexOf('&') === -1 ? t : decodeEntities(t);
   }
 
-  /** `<!...`: CDATA, a comment, or a refused declaration. Returns the next position, or -1 to wait. */
+  /**
+   * `<!...`: CDATA, a comment, or a refused declaration. Returns the next position, or -1 to wait
+   * for the rest of its first 9 chars. A section whose end is not in `buf` is read up to there
+   * and left open (`inside`): the next chunk goes on from where this one stopped.
+   */
   private markup(buf: string, lt: number): number {
     if (buf.startsWith('<![CDATA[', lt)) {
-      const end = buf.indexOf(']]>', lt + 9);
-      if (end === -1) return -1;
-      if (this.valueDepth > 0 || this.inName || this.inMethodName) {
-        if (this.raw.length !== 0) this.flushText();
-        let t = buf.slice(lt + 9, end);
-        if (this.mode === 'bytes' && HIGH.test(t)) t = Buffer.from(t, 'latin1').toString('utf8');
-        this.text += t.replace(/\r\n?/g, '\n');
-      }
-      return end + 3;
+      this.cdataKept = this.valueDepth > 0 || this.inName || this.inMethodName;
+      if (this.cdataKept && this.raw.length !== 0) this.flushText();
+      this.inside = 'cdata';
+      this.cdataRaw = '';
+      return this.continueMarkup(buf, lt + 9);
     }
     if (buf.startsWith('<!--', lt)) {
-      const end = buf.indexOf('-->', lt + 4);
-      if (end === -1) return -1;
-      return end + 3;
+      this.inside = 'comment';
+      return this.continueMarkup(buf, lt + 4);
     }
     if (buf.length - lt < 9) return -1;
     throw new XmlRpcParseError(
       'response refused: it contains a DOCTYPE or entity declaration, which XML-RPC never needs (XXE guard)',
       'refused',
     );
+  }
+
+  /**
+   * Reads the open CDATA section or comment from `from`: to its end, returning the position after
+   * it, or to all but the last two chars (its `]]>` or `-->` may straddle the next chunk),
+   * returning where they start.
+   */
+  private continueMarkup(buf: string, from: number): number {
+    const cdata = this.inside === 'cdata';
+    const end = buf.indexOf(cdata ? ']]>' : '-->', from);
+    const stop = end === -1 ? Math.max(from, buf.length - 2) : end;
+    if (cdata && this.cdataKept && stop > from) this.cdataRaw += buf.slice(from, stop);
+    if (end === -1) return stop;
+    this.inside = '';
+    if (cdata && this.cdataKept) {
+      let t = this.cdataRaw;
+      this.cdataRaw = '';
+      if (this.mode === 'bytes' && HIGH.test(t)) t = Buffer.from(t, 'latin1').toString('utf8');
+      // Appended decoded but unescaped: CDATA is never read for references.
+      this.text += t.replace(/\r\n?/g, '\n');
+    }
+    return end + 3;
   }
 
   /**
@@ -488,7 +525,8 @@ export class XmlRpcReader {
   private close(name: string): void {
     switch (name) {
       case 'value': {
-        if (this.valueDepth === 0) throw unexpected('/value');
+        // `<i4>1</value>`: a scalar left open is a tag mismatch (the member fast path must not read past it).
+        if (this.valueDepth === 0 || this.scalar !== '') throw unexpected('/value');
         let v: XmlRpcValue;
         if (this.hasPending) v = this.pending as XmlRpcValue;
         else v = this.text;
@@ -518,7 +556,7 @@ export class XmlRpcReader {
         this.settle(name, parseDateTime(this.text));
         return;
       case 'base64':
-        this.settle(name, new XmlRpcBase64(this.text.replace(/\s+/g, '')));
+        this.settle(name, parseBase64(this.text));
         return;
       case 'nil':
       case 'ex:nil':
@@ -740,6 +778,18 @@ const DOUBLE = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 function parseDouble(text: string): number {
   if (!DOUBLE.test(text)) throw new XmlRpcParseError(`malformed double '${clip(text)}'`);
   return Number(text);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Base64 text, whitespace removed. Anything outside its alphabet is refused: the value is kept as
+ * its text, and text that is not base64 has no business in a field that says it is.
+ */
+function parseBase64(text: string): XmlRpcBase64 {
+  const t = /\s/.test(text) ? text.replace(/\s+/g, '') : text;
+  if (!BASE64.test(t)) throw new XmlRpcParseError(`malformed base64 '${clip(t)}'`);
+  return new XmlRpcBase64(t);
 }
 
 function parseBoolean(text: string): boolean {

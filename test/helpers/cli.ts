@@ -1,13 +1,16 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { recordOutput } from './audit.js';
+import { outputProblems } from './protocol.js';
 
 export const CLI = resolve(process.cwd(), 'dist/src/main.js');
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the process, if one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   /** stdout lines parsed as JSON (non-JSON lines are an error in the protocol). */
@@ -21,57 +24,91 @@ export interface CliOptions {
   /** Kill it `extraLines` lines after its n-th STATE line: where a wrong checkpoint would show. */
   killAfterState?: { states: number; extraLines: number };
   timeoutMs?: number;
+  /** Run as this user (tests of file permissions, which root would bypass). */
+  uid?: number;
+  gid?: number;
 }
 
-/** Runs the built CLI (tests spawn what users run) and records its output for the secret audit. */
-export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let lines = 0;
-    let states = 0;
-    let killAt = o.killAfterLines;
-    let killed = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`CLI timed out: ${args.join(' ')}\n${stderr}`));
-    }, o.timeoutMs ?? 120_000);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      if (killed) return;
-      if (killAt !== undefined || o.killAfterState !== undefined) {
-        // Keep only whole lines up to the kill point, as a platform reading stdout would.
-        const parts = d.split('\n');
-        for (let i = 0; i < parts.length; i++) {
-          const isLast = i === parts.length - 1;
-          stdout += parts[i];
-          if (!isLast) {
-            stdout += '\n';
-            lines++;
-            if (o.killAfterState && killAt === undefined && (parts[i] as string).includes('"type":"STATE"')) {
-              states++;
-              if (states >= o.killAfterState.states) killAt = lines + o.killAfterState.extraLines;
-            }
-            if (killAt !== undefined && lines >= killAt) {
-              killed = true;
-              child.kill('SIGKILL');
-              break;
-            }
-          }
+/** A CLI process under way: its stdout so far, line by line, and its end. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** Complete stdout lines so far. */
+  readonly lines: string[];
+  /** Resolves with the first stdout line that passes `test` (rejects if the process ends first). */
+  waitForLine(test: (line: string) => boolean): Promise<string>;
+  /** Sends a signal; the output read so far is kept as a platform reading stdout would keep it. */
+  signal(signal: NodeJS.Signals): void;
+  result: Promise<CliResult & { killed: boolean }>;
+}
+
+/**
+ * Starts the built CLI (tests spawn what users run). Its output is recorded for the secret audit
+ * and checked line by line: every stdout line of a protocol command must be one strict JSON object
+ * (protocol.ts); a test whose CLI prints anything else fails, whatever it asserts.
+ */
+export function startCli(args: string[], o: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(o.uid !== undefined ? { uid: o.uid, gid: o.gid ?? o.uid } : {}),
+  });
+  let stdout = '';
+  let partial = '';
+  let stderr = '';
+  const lines: string[] = [];
+  const watchers: { test: (line: string) => boolean; resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  let states = 0;
+  let killAt = o.killAfterLines;
+  let killed = false;
+  let signalled = false;
+  let rejectResult: (err: Error) => void = () => {};
+  const timer = setTimeout(() => {
+    child.kill('SIGKILL');
+    rejectResult(new Error(`CLI timed out: ${args.join(' ')}\n${stderr}`));
+  }, o.timeoutMs ?? 120_000);
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (d: string) => {
+    if (killed) return;
+    const parts = (partial + d).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      stdout += `${line}\n`;
+      lines.push(line);
+      for (const w of [...watchers]) {
+        if (w.test(line)) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.resolve(line);
         }
+      }
+      if (o.killAfterState && killAt === undefined && line.includes('"type":"STATE"')) {
+        states++;
+        if (states >= o.killAfterState.states) killAt = lines.length + o.killAfterState.extraLines;
+      }
+      if (killAt !== undefined && lines.length >= killAt) {
+        // Keep only whole lines up to the kill point, as a platform reading stdout would.
+        killed = true;
+        child.kill('SIGKILL');
         return;
       }
-      stdout += d;
-    });
-    child.stderr.on('data', (d: string) => (stderr += d));
+    }
+  });
+  child.stderr?.on('data', (d: string) => (stderr += d));
+  const result = new Promise<CliResult & { killed: boolean }>((resolvePromise, reject) => {
+    rejectResult = reject;
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
+      // A line the process did not finish (killed mid-write) is not output a platform would read.
+      if (!killed && !signalled && partial !== '') stdout += partial;
+      for (const w of watchers.splice(0)) w.reject(new Error(`the CLI ended before printing the awaited line\n${stderr}`));
       recordOutput(`tap-infusionsoft ${args.join(' ')}`, `${stdout}\n--- stderr ---\n${stderr}`);
-      const complete = killed ? stdout.slice(0, stdout.lastIndexOf('\n') + 1) : stdout;
-      const messages = complete
+      const problems = outputProblems(args, stdout);
+      if (problems.length) {
+        reject(new Error(`tap-infusionsoft ${args.join(' ')} printed output that is not strict protocol JSON:\n${problems.join('\n')}`));
+        return;
+      }
+      const messages = stdout
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l) => {
@@ -81,9 +118,28 @@ export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult & 
             return { type: '__NOT_JSON__', line: l };
           }
         });
-      resolvePromise({ code, stdout: complete, stderr, messages, killed });
+      resolvePromise({ code, signal, stdout, stderr, messages, killed });
     });
   });
+  return {
+    child,
+    lines,
+    waitForLine: (test) => {
+      const seen = lines.find(test);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((res, rej) => watchers.push({ test, resolve: res, reject: rej }));
+    },
+    signal: (s) => {
+      signalled = true;
+      child.kill(s);
+    },
+    result,
+  };
+}
+
+/** Runs the built CLI to its end. */
+export function runCli(args: string[], o: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
+  return startCli(args, o).result;
 }
 
 /** A scratch directory with JSON files written into it. */

@@ -18,6 +18,8 @@ export interface Captured {
   code: number;
   /** stdout as printed. */
   text: string;
+  /** stderr as printed (kept off the console: `npm test` stays quiet). */
+  stderr: string;
   /** stdout lines that are JSON objects (all of them, for the protocol commands). */
   messages: Message[];
 }
@@ -32,19 +34,20 @@ class Capture extends Writable {
 
 export async function capture(what: string, run: (s: Session) => Promise<number>, clock?: Clock): Promise<Captured> {
   const out = new Capture();
-  const session = new Session('airbyte', clock, out);
+  const err = { text: '', write: (t: string): void => void (err.text += t) };
+  const session = new Session('airbyte', clock, out, err);
   let code: number;
   try {
     code = await run(session);
   } finally {
     await session.writer.end();
   }
-  recordOutput(what, out.text);
+  recordOutput(what, `${out.text}\n--- stderr ---\n${err.text}`);
   const messages = out.text
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Message);
-  return { code, text: out.text, messages };
+  return { code, text: out.text, stderr: err.text, messages };
 }
 
 export function sandboxConfig(sb: Sandbox, reports: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -22,6 +22,8 @@ export type Json = Record<string, unknown>;
 export class RestClient {
   /** `GET /contacts` -> statuses answered and validated. */
   readonly seen = new Map<string, Set<number>>();
+  /** `GET /contacts/{contact_id}` -> a concrete path (no query) that answered 200. */
+  readonly examples = new Map<string, string>();
   private readonly router = new RestRouter();
 
   constructor(
@@ -48,6 +50,7 @@ export class RestClient {
       const statuses = this.seen.get(key) ?? new Set<number>();
       statuses.add(res.status);
       this.seen.set(key, statuses);
+      if (res.status === 200 && !this.examples.has(key)) this.examples.set(key, path.split('?')[0] ?? path);
     }
     return { status: res.status, headers: res.headers, body, text };
   }

@@ -1,9 +1,9 @@
-import { flag, idText, ms, num, ref, self, text, time, view } from './accessors.js';
+import { flag, idText, joined, ms, num, ref, self, text, time, view } from './accessors.js';
 import { get, pathId, type RestCtx, type Route } from './context.js';
 import { customValues, type ModelResource } from './custom-fields.js';
 import { notFound } from './errors.js';
 import { ALL_OPS, textField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type Getters } from './list.js';
+import { itemRoute, listRoute, tableList, type Getters } from './list.js';
 import { basicContact, countryCode } from './people.js';
 import { existing, rowsWhere, uuidOf } from './relations.js';
 import { cents, currencyValue, iso, nonEmpty, RowView, type JsonObject } from './wire.js';
@@ -199,10 +199,7 @@ const IP = (column: string) => text('InvoicePayment', column);
 const PAYMENT_PROPS: Getters<number> = {
   id: idText,
   amount: num('InvoicePayment', 'Amt'),
-  note: (p, ctx) => {
-    const payment = view(ctx, 'InvoicePayment', p).refId('PaymentId');
-    return payment === undefined ? undefined : view(ctx, 'Payment', payment).str('PayNote');
-  },
+  note: joined('InvoicePayment', 'PaymentId', 'Payment', 'PayNote'),
   invoice_id: ref('InvoicePayment', 'InvoiceId'),
   payment_id: ref('InvoicePayment', 'PaymentId'),
   pay_time: time('InvoicePayment', 'PayDate'),
@@ -217,15 +214,13 @@ const orderId = (ctx: RestCtx): number => existing(ctx.data.table('Job'), pathId
 
 export function orderRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('Job', {
       path: '/orders',
       items: 'orders',
-      keys: tableKeys('Job'),
       props: ORDER_PROPS,
       filters: ORDER_FILTERS,
       customTable: 'Job',
       orderBy: { id: self, order_time: ms('Job', 'DateCreated'), modification_time: modified },
-      table: 'Job',
     }),
     itemRoute({ path: '/orders/{order_id}', find: orderId, props: ORDER_PROPS }),
     get('/orders/{order_id}/items/{order_item_id}', (ctx) => {

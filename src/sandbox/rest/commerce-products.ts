@@ -1,18 +1,17 @@
+import { pick } from '../report-data.js';
 import { flag, idText, ms, num, ref, self, text, time, view } from './accessors.js';
 import { get, pathId, type RestCtx, type Route } from './context.js';
 import { cycleType, subscriptionPlan } from './commerce-orders.js';
-import { customValues, type ModelResource } from './custom-fields.js';
 import { badRequest, notFound } from './errors.js';
-import { ALL_OPS, COMPARE, textField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type Getters } from './list.js';
-import { pick } from '../report-data.js';
-import { existing, pickOf, rowsWhere, updatedAt } from './relations.js';
-import { calendarDate, currencyValue, defined, iso, nonEmpty, RowView, type JsonObject } from './wire.js';
+import { ALL_OPS, COMPARE, textField } from './filter.js';
+import { itemRoute, listRoute, rowRoute, tableList, type Getters } from './list.js';
+import { existing, pickOf, rowsWhere } from './relations.js';
+import { currencyValue, defined, nonEmpty, RowView, type JsonObject } from './wire.js';
 
 /**
  * Products (Product, with ProductCategoryAssign, ProductOption/ProductOptValue and
- * SubscriptionPlan), product categories, product interest bundles and subscriptions
- * (RecurringOrder). Inventory counts are the ones ProductService.getInventory answers.
+ * SubscriptionPlan), product categories and product interest bundles. Inventory counts are the
+ * ones ProductService.getInventory answers.
  */
 
 const P = (column: string) => text('Product', column);
@@ -161,68 +160,11 @@ const BUNDLE_PROPS: Getters<number> = {
   product_interests: (id, ctx) => bundleInterests(ctx, id),
 };
 
-const BILLING_CYCLES: Readonly<Record<string, string>> = { '1': 'YEAR', '2': 'MONTH', '3': 'WEEK', '6': 'DAY' };
-const R = (column: string) => text('RecurringOrder', column);
-const dateOf = (column: string) => (id: number, ctx: RestCtx) => {
-  const v = view(ctx, 'RecurringOrder', id).ms(column);
-  return v === undefined ? undefined : calendarDate(ctx.data.wall, v);
-};
-
-/** RecurringOrder keeps no LastUpdated: a change stamps the row; else its last bill (or start). */
-function subscriptionModified(id: number, ctx: RestCtx): number | undefined {
-  const v = view(ctx, 'RecurringOrder', id);
-  return ctx.data.table('RecurringOrder').changedAt(id) ?? v.ms('LastBillDate') ?? v.ms('StartDate') ?? updatedAt(ctx.data, 'RecurringOrder', id);
-}
-
-const SUBSCRIPTION_PROPS: Getters<number> = {
-  id: idText,
-  quantity: num('RecurringOrder', 'Qty'),
-  active: (id, ctx) => view(ctx, 'RecurringOrder', id).str('Status') === 'Active',
-  contact_id: ref('RecurringOrder', 'ContactId'),
-  product_id: ref('RecurringOrder', 'ProductId'),
-  subscription_plan_id: ref('RecurringOrder', 'SubscriptionPlanId'),
-  billing_amount: num('RecurringOrder', 'BillingAmt'),
-  auto_charge: flag('RecurringOrder', 'AutoCharge'),
-  billing_frequency: num('RecurringOrder', 'Frequency'),
-  billing_cycle: (id, ctx) => BILLING_CYCLES[R('BillingCycle')(id, ctx) ?? ''],
-  start_date: dateOf('StartDate'),
-  last_bill_date: dateOf('LastBillDate'),
-  next_bill_date: dateOf('NextBillDate'),
-  end_date: dateOf('EndDate'),
-  merchant_account_id: ref('RecurringOrder', 'MerchantAccountId'),
-  payment_method_id: ref('RecurringOrder', 'CC1'),
-  max_charge_attempts: num('RecurringOrder', 'MaxRetry'),
-  days_between_retries: num('RecurringOrder', 'NumDaysBetweenRetry'),
-  lead_affiliate_id: ref('RecurringOrder', 'LeadAffiliateId'),
-  sale_affiliate_id: ref('RecurringOrder', 'AffiliateId'),
-  promo_code: R('PromoCode'),
-  shipping_option_id: ref('RecurringOrder', 'ShippingOptionId'),
-  reason_stopped: R('ReasonStopped'),
-  modification_time: (id, ctx) => {
-    const t = subscriptionModified(id, ctx);
-    return t === undefined ? undefined : iso(t);
-  },
-  custom_fields: (id, ctx) => customValues(ctx.data, 'RecurringOrder', id),
-};
-
-const SUBSCRIPTION_FILTERS: FilterFields<number> = {
-  contact_id: { kind: 'number', integer: true, get: num('RecurringOrder', 'ContactId') },
-  subscription_plan_id: { kind: 'number', integer: true, get: num('RecurringOrder', 'SubscriptionPlanId') },
-  status: textField(R('Status')),
-  id: { kind: 'number', integer: true, ops: ALL_OPS, get: self },
-  billing_amount: { kind: 'number', ops: ALL_OPS, get: num('RecurringOrder', 'BillingAmt') },
-  ids: { kind: 'ids', get: self },
-  subscription_plan_ids: { kind: 'ids', get: (id, ctx) => view(ctx, 'RecurringOrder', id).num('SubscriptionPlanId') },
-};
-
-export const SUBSCRIPTION_MODELS: readonly ModelResource[] = [{ resource: 'subscriptions', table: 'RecurringOrder', recordType: 'SUBSCRIPTION', optional: [] }];
-
 export function productRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('Product', {
       path: '/products',
       items: 'products',
-      keys: tableKeys('Product'),
       props: PRODUCT_LIST,
       filters: {
         name: textField(P('ProductName'), true),
@@ -233,7 +175,6 @@ export function productRoutes(): Route[] {
         product_ids: { kind: 'ids', get: self },
       },
       orderBy: { name: P('ProductName'), sku: P('Sku'), last_updated_time: ms('Product', 'LastUpdated') },
-      table: 'Product',
     }),
     itemRoute({ path: '/products/{product_id}', find: productId, props: PRODUCT_DETAIL }),
     get('/products/{product_id}/images/legacyImageData', (ctx) => {
@@ -265,10 +206,9 @@ export function productRoutes(): Route[] {
       if (!rowsWhere(ctx.data, 'ProductOption', 'ProductId', productId(ctx)).includes(option)) throw notFound('ProductOption', String(option));
       return productOption(ctx, option);
     }),
-    listRoute({
+    tableList('ProductCategory', {
       path: '/productCategories',
       items: 'product_categories',
-      keys: tableKeys('ProductCategory'),
       props: CATEGORY_PROPS,
       filters: {
         product_id: { kind: 'test', parse: (v, f) => positive(v, f), test: (id, product, ctx) => productsIn(ctx, id).includes(product as number) },
@@ -276,9 +216,8 @@ export function productRoutes(): Route[] {
         product_category_id: { kind: 'number', integer: true, ops: ALL_OPS, get: self },
       },
       orderBy: { id: self },
-      table: 'ProductCategory',
     }),
-    itemRoute({ path: '/productCategories/{category_id}', find: (ctx) => existing(ctx.data.table('ProductCategory'), pathId(ctx, 'category_id'), 'ProductCategory'), props: CATEGORY_PROPS }),
+    rowRoute('/productCategories/{category_id}', 'ProductCategory', 'ProductCategory', CATEGORY_PROPS),
     listRoute({
       path: '/productCategories/assignedProducts',
       items: 'assigned_product_categories',
@@ -288,27 +227,14 @@ export function productRoutes(): Route[] {
       orderBy: { product_category_id: self },
       table: 'ProductCategoryAssign',
     }),
-    listRoute({
+    tableList('ProductInterestBundle', {
       path: '/productInterestBundles',
       items: 'product_interest_bundles',
-      keys: tableKeys('ProductInterestBundle'),
       props: BUNDLE_PROPS,
       filters: { name: textField(text('ProductInterestBundle', 'BundleName')) },
       orderBy: { name: text('ProductInterestBundle', 'BundleName') },
-      table: 'ProductInterestBundle',
     }),
-    itemRoute({ path: '/productInterestBundles/{id}', find: (ctx) => existing(ctx.data.table('ProductInterestBundle'), pathId(ctx, 'id'), 'ProductInterestBundle'), props: BUNDLE_PROPS }),
-    listRoute({
-      path: '/subscriptions',
-      items: 'subscriptions',
-      keys: tableKeys('RecurringOrder'),
-      props: SUBSCRIPTION_PROPS,
-      filters: SUBSCRIPTION_FILTERS,
-      customTable: 'RecurringOrder',
-      orderBy: { id: self, contact_id: num('RecurringOrder', 'ContactId'), subscription_plan_id: num('RecurringOrder', 'SubscriptionPlanId'), modification_time: subscriptionModified },
-      table: 'RecurringOrder',
-    }),
-    itemRoute({ path: '/subscriptions/{subscription_id}', find: (ctx) => existing(ctx.data.table('RecurringOrder'), pathId(ctx, 'subscription_id'), 'Subscription'), props: SUBSCRIPTION_PROPS }),
+    rowRoute('/productInterestBundles/{id}', 'ProductInterestBundle', 'ProductInterestBundle', BUNDLE_PROPS),
   ];
 }
 

@@ -3,7 +3,7 @@ import { ok, pathId, type RestCtx, type Route } from './context.js';
 import { customValues, type ModelResource } from './custom-fields.js';
 import { badRequest } from './errors.js';
 import { COMPARE, textField, type FilterField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, render, tableKeys, type FieldsParam, type Getters } from './list.js';
+import { itemRoute, render, rowRoute, tableList, type FieldsParam, type Getters } from './list.js';
 import { address, CONTACT_ADDRESSES, contactAddresses, countryCode, emails, fax, phone, phones } from './people.js';
 import { createdAt, existing, pickOf, rowsWhere } from './relations.js';
 import { calendarDate, defined, iso, type JsonObject } from './wire.js';
@@ -237,16 +237,14 @@ const LINK_TYPE = (column: string) => text('LinkedContactType', column);
 
 export function contactRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('Contact', {
       path: '/contacts',
       items: 'contacts',
-      keys: tableKeys('Contact'),
       props: CONTACT_PROPS,
       filters: contactFilters(),
       customTable: 'Contact',
       orderBy: { id: self, create_time: ms('Contact', 'DateCreated'), email: C('Email'), update_time: ms('Contact', 'LastUpdated') },
       fields: CONTACT_FIELDS,
-      table: 'Contact',
     }),
     itemRoute({ path: '/contacts/{contact_id}', find: contactId, props: CONTACT_PROPS, fields: CONTACT_FIELDS }),
     {
@@ -255,10 +253,9 @@ export function contactRoutes(): Route[] {
       handle: (ctx) => ok({ links: contactLinks(ctx, contactId(ctx)).map(({ id: _id, ...link }) => link), next_page_token: '' }),
     },
     { method: 'GET', path: '/contacts/{contact_id}/leadScore', handle: (ctx) => ok(leadScore(ctx, contactId(ctx))) },
-    listRoute({
+    tableList('LinkedContactType', {
       path: '/contacts/links/types',
       items: 'contact_link_types',
-      keys: tableKeys('LinkedContactType'),
       props: {
         id: idText,
         name: LINK_TYPE('TypeName'),
@@ -267,19 +264,16 @@ export function contactRoutes(): Route[] {
       },
       filters: { name: textField(LINK_TYPE('TypeName')) },
       orderBy: { name: LINK_TYPE('TypeName'), max_links: (id, ctx) => view(ctx, 'LinkedContactType', id).num('MaxLinked'), create_time: (id, ctx) => createdAt(ctx.data, 'LinkedContactType', id) },
-      table: 'LinkedContactType',
     }),
-    listRoute({
+    tableList('Company', {
       path: '/companies',
       items: 'companies',
-      keys: tableKeys('Company'),
       props: COMPANY_PROPS,
       filters: COMPANY_FILTERS,
       customTable: 'Company',
       orderBy: { id: self, create_time: ms('Company', 'DateCreated'), name: K('Company'), email: K('Email') },
       fields: COMPANY_FIELDS,
-      table: 'Company',
     }),
-    itemRoute({ path: '/companies/{company_id}', find: (ctx) => existing(ctx.data.table('Company'), pathId(ctx, 'company_id'), 'Company'), props: COMPANY_PROPS, fields: COMPANY_FIELDS }),
+    rowRoute('/companies/{company_id}', 'Company', 'Company', COMPANY_PROPS, COMPANY_FIELDS),
   ];
 }

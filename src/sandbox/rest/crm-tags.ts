@@ -1,8 +1,8 @@
-import { idText, ms, text, view } from './accessors.js';
+import { idText, joined, ms, text, view } from './accessors.js';
 import { pathId, type RestCtx, type Route } from './context.js';
 import { companyRecord } from './crm-contacts.js';
 import { textField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, render, tableKeys, type Getters, type ListDef } from './list.js';
+import { itemRoute, listRoute, render, rowRoute, tableList, type Getters, type ListDef } from './list.js';
 import { createdAt, existing, pickOf, rowsWhere, updatedAt } from './relations.js';
 import { iso, type JsonObject } from './wire.js';
 
@@ -99,14 +99,13 @@ function companyTags(ctx: RestCtx): Applied[] {
 }
 
 const tagId = (ctx: RestCtx): number => existing(ctx.data.table('ContactGroup'), pathId(ctx, 'tag_id'), 'Tag');
-const CGA = (column: string) => (r: number, ctx: RestCtx) => view(ctx, 'Contact', Number(ctx.data.table('ContactGroupAssign').value(r, 'ContactId'))).str(column);
+const CGA = (column: string) => joined('ContactGroupAssign', 'ContactId', 'Contact', column);
 
 export function tagRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('ContactGroup', {
       path: '/tags',
       items: 'tags',
-      keys: tableKeys('ContactGroup'),
       props: TAG_PROPS,
       filters: {
         ...tagFilters<number>('ContactGroup', 'GroupName', 'GroupDescription', (k) => k),
@@ -114,13 +113,11 @@ export function tagRoutes(): Route[] {
         tag_ids: { kind: 'ids', get: (k) => k },
       },
       orderBy: { name: text('ContactGroup', 'GroupName'), create_time: (id, ctx) => createdAt(ctx.data, 'ContactGroup', id), update_time: (id, ctx) => updatedAt(ctx.data, 'ContactGroup', id) },
-      table: 'ContactGroup',
     }),
     itemRoute({ path: '/tags/{tag_id}', find: tagId, props: TAG_PROPS }),
-    listRoute({
+    tableList('ContactGroupCategory', {
       path: '/tags/categories',
       items: 'tag_categories',
-      keys: tableKeys('ContactGroupCategory'),
       props: CATEGORY_PROPS,
       filters: tagFilters<number>('ContactGroupCategory', 'CategoryName', 'CategoryDescription', (k) => k),
       orderBy: {
@@ -128,9 +125,8 @@ export function tagRoutes(): Route[] {
         create_time: (id, ctx) => createdAt(ctx.data, 'ContactGroupCategory', id),
         update_time: (id, ctx) => updatedAt(ctx.data, 'ContactGroupCategory', id),
       },
-      table: 'ContactGroupCategory',
     }),
-    itemRoute({ path: '/tags/categories/{tag_category_id}', find: (ctx) => existing(ctx.data.table('ContactGroupCategory'), pathId(ctx, 'tag_category_id'), 'TagCategory'), props: CATEGORY_PROPS }),
+    rowRoute('/tags/categories/{tag_category_id}', 'ContactGroupCategory', 'TagCategory', CATEGORY_PROPS),
     listRoute({
       path: '/tags/{tag_id}/contacts',
       items: 'contacts',

@@ -1,6 +1,6 @@
 import { CUSTOM_FIELDS, FORM_IDS, type CustomFieldDef } from '../custom-fields.js';
 import type { SandboxData } from '../data.js';
-import { ok, pathId, type RestCtx, type Route } from './context.js';
+import { get, pathId, type RestCtx, type Route } from './context.js';
 import { badRequest, notFound } from './errors.js';
 import { COMPARE, type FilterField } from './filter.js';
 import { calendarDate, iso, RowView, type Json, type JsonObject } from './wire.js';
@@ -183,38 +183,29 @@ function tabId(ctx: RestCtx): number | undefined {
   return Number(text);
 }
 
+type Lister = (data: SandboxData, r: ModelResource) => number[];
+type Renderer = (data: SandboxData, r: ModelResource, id: number, order: number) => JsonObject;
+
+/** `.../customFields/<kind>/{param}`: one tab or group of the resource, with its place as `order`. */
+function oneOf(r: ModelResource, kind: string, param: string, what: string, list: Lister, one: Renderer): Route {
+  return get(`/${r.resource}/model/customFields/${kind}/{${param}}`, (ctx) => {
+    const id = pathId(ctx, param);
+    const i = list(ctx.data, r).indexOf(id);
+    if (i < 0) throw notFound(what, String(id));
+    return one(ctx.data, r, id, i + 1);
+  });
+}
+
 /** `/X/model` and its custom-field tabs and groups, for each resource that has them. */
 export function modelRoutes(resources: readonly ModelResource[]): Route[] {
   return resources.flatMap((r): Route[] => {
     const base = `/${r.resource}/model`;
     return [
-      {
-        method: 'GET',
-        path: base,
-        handle: (ctx) => ok({ custom_fields: ctx.data.customFields(r.table).map((d) => metadata(ctx.data, r, d)), optional_properties: [...r.optional] }),
-      },
-      { method: 'GET', path: `${base}/customFields/tabs`, handle: (ctx) => ok({ tabs: tabsOf(ctx.data, r).map((id, i) => tab(ctx.data, r, id, i + 1)) }) },
-      {
-        method: 'GET',
-        path: `${base}/customFields/tabs/{tab_id}`,
-        handle: (ctx) => {
-          const id = pathId(ctx, 'tab_id');
-          const i = tabsOf(ctx.data, r).indexOf(id);
-          if (i < 0) throw notFound('CustomFieldTab', String(id));
-          return ok(tab(ctx.data, r, id, i + 1));
-        },
-      },
-      { method: 'GET', path: `${base}/customFields/groups`, handle: (ctx) => ok({ groups: groupsOf(ctx.data, r, tabId(ctx)).map((id, i) => group(ctx.data, r, id, i + 1)) }) },
-      {
-        method: 'GET',
-        path: `${base}/customFields/groups/{group_id}`,
-        handle: (ctx) => {
-          const id = pathId(ctx, 'group_id');
-          const i = groupsOf(ctx.data, r).indexOf(id);
-          if (i < 0) throw notFound('CustomFieldGroup', String(id));
-          return ok(group(ctx.data, r, id, i + 1));
-        },
-      },
+      get(base, (ctx) => ({ custom_fields: ctx.data.customFields(r.table).map((d) => metadata(ctx.data, r, d)), optional_properties: [...r.optional] })),
+      get(`${base}/customFields/tabs`, (ctx) => ({ tabs: tabsOf(ctx.data, r).map((id, i) => tab(ctx.data, r, id, i + 1)) })),
+      oneOf(r, 'tabs', 'tab_id', 'CustomFieldTab', tabsOf, tab),
+      get(`${base}/customFields/groups`, (ctx) => ({ groups: groupsOf(ctx.data, r, tabId(ctx)).map((id, i) => group(ctx.data, r, id, i + 1)) })),
+      oneOf(r, 'groups', 'group_id', 'CustomFieldGroup', (data) => groupsOf(data, r), group),
     ];
   });
 }

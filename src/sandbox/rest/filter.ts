@@ -166,7 +166,7 @@ function compileClause<K>(f: FilterField<K>, c: Clause, clauses: readonly Clause
   }
 }
 
-const INSTANT = 'a full ISO 8601 date-time with a time zone, e.g. 2025-04-16T20:33:02.321Z';
+export const INSTANT = 'a full ISO 8601 date-time with a time zone, e.g. 2025-04-16T20:33:02.321Z';
 
 function textClause<K>(f: Extract<FilterField<K>, { kind: 'text' }>, c: Clause, ctx: RestCtx): (k: K) => boolean {
   allowOp(c, f.ops ?? ['==']);

@@ -1,9 +1,10 @@
 import type { SandboxData } from '../data.js';
-import { ok, type RestCtx, type Route } from './context.js';
+import { ok, pathId, type RestCtx, type Route } from './context.js';
 import { badRequest } from './errors.js';
 import { customFilter } from './custom-fields.js';
 import { compileFilter, type Clause, type FilterField, type FilterFields } from './filter.js';
 import { decodeToken, encodeToken, pageSize, queryHash } from './paging.js';
+import { existing } from './relations.js';
 import type { Json, JsonObject } from './wire.js';
 
 /**
@@ -37,8 +38,8 @@ export interface ListDef<K> {
   /** Every row, ascending by id (path parameters are in ctx.params; throw notFound for a missing parent). */
   keys: (ctx: RestCtx) => readonly K[];
   props: Getters<K>;
-  /** A whole item built at once, where it is shared with other routes (then `props` is empty). */
-  item?: (k: K, ctx: RestCtx) => JsonObject;
+  /** A whole item built at once, where it is shared with other routes or not an object (then `props` is empty). */
+  item?: (k: K, ctx: RestCtx) => Json;
   /** Undefined: the endpoint takes no `filter` parameter (or takes it as search text, below). */
   filters?: FilterFields<K>;
   /**
@@ -70,18 +71,26 @@ interface Matches<K> {
   keys: readonly K[];
 }
 
-const MAX_CACHED = 24;
+const MAX_CACHED = 12;
 const caches = new WeakMap<SandboxData, Map<string, Matches<unknown>>>();
 
-/** Renders the named properties of one row, in the getters' order. */
-export function render<K>(props: Getters<K>, k: K, ctx: RestCtx, names?: ReadonlySet<string>): JsonObject {
+/** The getters to run for a selection, in the getters' order (worked out once per page, not per row). */
+function selected<K>(props: Getters<K>, names?: ReadonlySet<string>): [string, Getter<K>][] {
+  return Object.entries(props).filter(([name]) => names === undefined || names.has(name));
+}
+
+function renderWith<K>(getters: readonly [string, Getter<K>][], k: K, ctx: RestCtx): JsonObject {
   const out: JsonObject = {};
-  for (const [name, get] of Object.entries(props)) {
-    if (names !== undefined && !names.has(name)) continue;
+  for (const [name, get] of getters) {
     const v = get(k, ctx);
     if (v !== undefined) out[name] = v;
   }
   return out;
+}
+
+/** Renders the named properties of one row, in the getters' order. */
+export function render<K>(props: Getters<K>, k: K, ctx: RestCtx, names?: ReadonlySet<string>): JsonObject {
+  return renderWith(selected(props, names), k, ctx);
 }
 
 /** The properties a `fields` parameter selects; undefined when the endpoint renders everything. */
@@ -178,10 +187,11 @@ export function listRoute<K>(def: ListDef<K>): Route {
     const keys = matching(def, ctx, filterText, order, orderText);
     const page = keys.slice(offset, offset + size);
     const item = def.item;
-    const body: JsonObject = { [def.items]: page.map((k) => (item === undefined ? render(def.props, k, ctx, names) : item(k, ctx))) };
+    const getters = selected(def.props, names);
+    const body: JsonObject = { [def.items]: page.map((k) => (item === undefined ? renderWith(getters, k, ctx) : item(k, ctx))) };
     if (def.extra !== undefined) Object.assign(body, def.extra(keys, ctx));
     const tokenProperty = def.tokenProperty === undefined ? 'next_page_token' : def.tokenProperty;
-    if (tokenProperty !== null) body[tokenProperty] = offset + size < keys.length ? encodeToken(offset + size, hash, ctx.now) : '';
+    if (tokenProperty !== null) body[tokenProperty] = offset + size < keys.length ? encodeToken(offset + size, hash, ctx.pageTokenTtlMs === undefined ? undefined : ctx.now) : '';
     return ok(body);
   };
   const route: Route = { method: 'GET', path: def.path, handle };
@@ -208,6 +218,21 @@ export function itemRoute<K>(def: ItemDef<K>): Route {
       return ok(render(def.props, def.find(ctx), ctx, names));
     },
   };
+}
+
+/**
+ * The by-id route of a table-backed resource: the path's last parameter names a live row of
+ * `table` (`what` is the resource in the 404's message).
+ */
+export function rowRoute(path: string, table: string, what: string, props: Getters<number>, fields?: FieldsParam): Route {
+  const param = /\{([^}]+)\}[^{]*$/.exec(path)?.[1] ?? 'id';
+  const def: ItemDef<number> = { path, find: (ctx) => existing(ctx.data.table(table), pathId(ctx, param), what), props };
+  return itemRoute(fields === undefined ? def : { ...def, fields });
+}
+
+/** The list of a table's rows (ascending id), changed by the Mutator after every page. */
+export function tableList(table: string, def: Omit<ListDef<number>, 'keys' | 'table'>): Route {
+  return listRoute({ ...def, keys: tableKeys(table), table });
 }
 
 /** A keys function over a table's live ids. */

@@ -1,10 +1,9 @@
-import { flag, idText, ms, num, ref, self, text, time, view } from './accessors.js';
-import { pathId, type RestCtx, type Route } from './context.js';
+import { flag, idText, joined, ms, num, ref, self, text, time, view } from './accessors.js';
+import type { RestCtx, Route } from './context.js';
 import { customValues, type ModelResource } from './custom-fields.js';
 import { badRequest } from './errors.js';
 import { COMPARE, textField, type FilterFields } from './filter.js';
-import { itemRoute, listRoute, tableKeys, type FieldsParam, type Getters } from './list.js';
-import { existing } from './relations.js';
+import { rowRoute, tableList, type FieldsParam, type Getters } from './list.js';
 import type { JsonObject } from './wire.js';
 
 /**
@@ -27,10 +26,7 @@ function probability(ctx: RestCtx, stage: number): number {
   return Math.min(100, Math.round((100 * order) / stages));
 }
 
-const contactColumn = (column: string) => (id: number, ctx: RestCtx) => {
-  const contact = view(ctx, 'Lead', id).refId('ContactID');
-  return contact === undefined ? undefined : view(ctx, 'Contact', contact).str(column);
-};
+const contactColumn = (column: string) => joined('Lead', 'ContactID', 'Contact', column);
 
 const OPPORTUNITY_PROPS: Getters<number> = {
   id: idText,
@@ -62,10 +58,7 @@ const OPPORTUNITY_PROPS: Getters<number> = {
   monthly_revenue: num('Lead', 'MonthlyRevenue'),
   order_revenue: num('Lead', 'OrderRevenue'),
   objection: L('Objection'),
-  status: (id, ctx) => {
-    const status = view(ctx, 'Lead', id).refId('StatusID');
-    return status === undefined ? undefined : view(ctx, 'Status', status).str('StatusName');
-  },
+  status: joined('Lead', 'StatusID', 'Status', 'StatusName'),
   status_id: ref('Lead', 'StatusID'),
   stage_entrance_time: time('Lead', 'DateInStage'),
   last_updated_by: ref('Lead', 'LastUpdatedBy'),
@@ -116,10 +109,9 @@ export const OPPORTUNITY_MODELS: readonly ModelResource[] = [{ resource: 'opport
 
 export function opportunityRoutes(): Route[] {
   return [
-    listRoute({
+    tableList('Lead', {
       path: '/opportunities',
       items: 'opportunities',
-      keys: tableKeys('Lead'),
       props: OPPORTUNITY_PROPS,
       filters: FILTERS,
       customTable: 'Lead',
@@ -134,34 +126,29 @@ export function opportunityRoutes(): Route[] {
         update_time: ms('Lead', 'LastUpdated'),
       },
       fields: FIELDS,
-      table: 'Lead',
     }),
-    itemRoute({ path: '/opportunities/{opportunity_id}', find: (ctx) => existing(ctx.data.table('Lead'), pathId(ctx, 'opportunity_id'), 'Opportunity'), props: OPPORTUNITY_PROPS, fields: FIELDS }),
-    listRoute({
+    rowRoute('/opportunities/{opportunity_id}', 'Lead', 'Opportunity', OPPORTUNITY_PROPS, FIELDS),
+    tableList('Stage', {
       path: '/opportunities/stages',
       items: 'stages',
-      keys: tableKeys('Stage'),
       props: STAGE_PROPS,
       filters: {
         opportunity_stage_name: textField(text('Stage', 'StageName'), true),
         opportunity_stage_id: { kind: 'number', integer: true, ops: COMPARE, get: self },
       },
       orderBy: { stage_order: num('Stage', 'StageOrder') },
-      table: 'Stage',
     }),
-    itemRoute({ path: '/opportunities/stages/{stage_id}', find: (ctx) => existing(ctx.data.table('Stage'), pathId(ctx, 'stage_id'), 'Stage'), props: STAGE_PROPS }),
-    listRoute({
+    rowRoute('/opportunities/stages/{stage_id}', 'Stage', 'Stage', STAGE_PROPS),
+    tableList('StageMove', {
       path: '/opportunities/stageMoves',
       items: 'stage_moves',
-      keys: tableKeys('StageMove'),
       props: MOVE_PROPS,
       filters: {
         opportunity_id: { kind: 'number', integer: true, get: num('StageMove', 'OpportunityId') },
         user_id: { kind: 'number', integer: true, get: num('StageMove', 'UserId') },
       },
       orderBy: { move_date: ms('StageMove', 'MoveDate'), id: self },
-      table: 'StageMove',
     }),
-    itemRoute({ path: '/opportunities/stageMoves/{stage_move_id}', find: (ctx) => existing(ctx.data.table('StageMove'), pathId(ctx, 'stage_move_id'), 'StageMove'), props: MOVE_PROPS }),
+    rowRoute('/opportunities/stageMoves/{stage_move_id}', 'StageMove', 'StageMove', MOVE_PROPS),
   ];
 }

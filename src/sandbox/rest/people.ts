@@ -1,5 +1,5 @@
 import type { SandboxData } from '../data.js';
-import { defined, nonEmpty, RowView, type JsonObject } from './wire.js';
+import { defined, RowView, type JsonObject } from './wire.js';
 
 /**
  * The blocks REST nests people in, built from the flat columns Keap keeps on Contact, Company and
@@ -39,18 +39,27 @@ export const CONTACT_ADDRESSES: readonly (readonly [AddressColumns, string])[] =
 
 /** One address block, or undefined when none of its columns hold a value. */
 export function address(v: RowView, c: AddressColumns, field?: string): JsonObject | undefined {
-  const country = v.str(c.country);
-  const codes = country === undefined ? undefined : COUNTRIES[country.toLowerCase()];
+  const line1 = v.str(c.line1);
+  const line2 = v.str(c.line2);
+  const locality = v.str(c.locality);
   const region = v.str(c.region);
   const postal = v.str(c.postal);
-  const own = { country, line1: v.str(c.line1), line2: v.str(c.line2), locality: v.str(c.locality), region, postal_code: postal, zip_four: c.zipFour === undefined ? undefined : v.str(c.zipFour) };
-  if (nonEmpty(own) === undefined) return undefined;
+  const country = v.str(c.country);
+  const zipFour = c.zipFour === undefined ? undefined : v.str(c.zipFour);
+  if (line1 === undefined && line2 === undefined && locality === undefined && region === undefined && postal === undefined && country === undefined && zipFour === undefined) return undefined;
+  const codes = country === undefined ? undefined : COUNTRIES[country.toLowerCase()];
   return {
-    ...own,
+    country,
+    line1,
+    line2,
+    locality,
+    region,
     field,
     country_code: codes?.[0],
+    postal_code: postal,
     region_code: codes !== undefined && region !== undefined ? `${codes[1]}-${region}` : undefined,
     zip_code: codes?.[0] === 'USA' ? postal : undefined,
+    zip_four: zipFour,
   };
 }
 

@@ -9,12 +9,32 @@ import { notFound } from './errors.js';
  * changes, so a row edited through XML-RPC, a test or the Mutator is seen at once.
  */
 
+/**
+ * Rows of a table by the value of one integer column, as one sorted Float64Array of
+ * `value * SLOTS + position` (position in ascending-id order) beside the ids: two typed arrays
+ * instead of a Map of arrays, so two million tag assignments index in a fraction of a second and
+ * a few tens of MB.
+ */
 interface Index {
   version: number;
-  byValue: Map<number, number[]>;
+  keys: Float64Array;
+  ids: Int32Array;
 }
 
+const SLOTS = 2 ** 26;
 const indexes = new WeakMap<SandboxData, Map<string, Index>>();
+
+function buildIndex(data: SandboxData, table: string, column: string): Index {
+  const t = data.table(table);
+  const ids = Int32Array.from(t.ids());
+  const keys = new Float64Array(ids.length);
+  let n = 0;
+  ids.forEach((id, position) => {
+    const v = t.value(id, column);
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < SLOTS) keys[n++] = v * SLOTS + position;
+  });
+  return { version: data.version, keys: keys.subarray(0, n).sort(), ids };
+}
 
 /** Live ids of `table` whose integer `column` equals `value`, ascending. */
 export function rowsWhere(data: SandboxData, table: string, column: string, value: number): readonly number[] {
@@ -23,22 +43,24 @@ export function rowsWhere(data: SandboxData, table: string, column: string, valu
     all = new Map();
     indexes.set(data, all);
   }
-  const key = `${table}.${column}`;
-  let index = all.get(key);
+  const name = `${table}.${column}`;
+  let index = all.get(name);
   if (index === undefined || index.version !== data.version) {
-    const t = data.table(table);
-    const byValue = new Map<number, number[]>();
-    for (const id of t.ids()) {
-      const v = t.value(id, column);
-      if (typeof v !== 'number') continue;
-      const list = byValue.get(v);
-      if (list === undefined) byValue.set(v, [id]);
-      else list.push(id);
-    }
-    index = { version: data.version, byValue };
-    all.set(key, index);
+    index = buildIndex(data, table, column);
+    all.set(name, index);
   }
-  return index.byValue.get(value) ?? [];
+  const { keys, ids } = index;
+  let lo = 0;
+  let hi = keys.length;
+  const from = value * SLOTS;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < keys.length && (keys[i] as number) < from + SLOTS; i++) out.push(ids[(keys[i] as number) - from] as number);
+  return out;
 }
 
 /** The row, or Keap's 404 naming what was asked for. */
@@ -48,11 +70,12 @@ export function existing(table: SandboxTable, id: number, what: string): number 
 }
 
 /**
- * A stable instant for a row of a table that keeps no date (tags, lead sources, files...): spread
- * over the generated history like the ids, so later ids are younger.
+ * A stable instant for a row of a table that keeps no date (tags, lead sources, files...), or of
+ * a generated set of `count` items: spread over the generated history like the ids, so later ids
+ * are younger.
  */
-export function createdAt(data: SandboxData, table: string, id: number): number {
-  const size = Math.max(1, data.sizes[table] ?? 1);
+export function createdAt(data: SandboxData, table: string, id: number, count?: number): number {
+  const size = Math.max(1, count ?? data.sizes[table] ?? 1);
   const jitter = hash4(data.seed, hashString(`rest:created:${table}`), id, 0) / 4294967296;
   const span = DATA_END - DATA_START;
   return floorSecond(DATA_START + Math.min(0.999, (Math.min(id, size) - 1 + jitter) / size) * span);

@@ -7,12 +7,23 @@ import { errorBody, RestError } from './errors.js';
 import { ORDER_MODELS, orderRoutes } from './commerce-orders.js';
 import { ACTIVITY_MODELS, activityRoutes } from './crm-activities.js';
 import { OPPORTUNITY_MODELS, opportunityRoutes } from './opportunities.js';
-import { productRoutes, SUBSCRIPTION_MODELS } from './commerce-products.js';
+import { productRoutes } from './commerce-products.js';
+import { SUBSCRIPTION_MODELS, subscriptionRoutes } from './commerce-subscriptions.js';
+import { salesRoutes } from './commerce-sales.js';
+import { discountAndShippingRoutes } from './commerce-discounts.js';
+import { AFFILIATE_MODELS, affiliateRoutes } from './affiliates.js';
+import { affiliateMoneyRoutes } from './affiliate-money.js';
+import { campaignRoutes } from './marketing-campaigns.js';
+import { emailRoutes } from './marketing-email.js';
+import { leadSourceRoutes } from './lead-sources.js';
+import { accountRoutes } from './account.js';
+import { settingsRoutes } from './settings.js';
 
 /**
  * Keap's REST v2 on the sandbox: every GET path of swagger.yml that holds account data, and
- * `POST /reporting/reports/{report_id}:run`. Left out on purpose, as reference or configuration
- * rather than account data: `/locales/...`, `/settings/...`, `/oauth/connect/userinfo`,
+ * `POST /reporting/reports/{report_id}:run`, and the one setting a report reads
+ * (`/settings/applications:getConfiguration`). Left out on purpose, as reference or configuration
+ * rather than account data: `/locales/...`, the other `/settings/...`, `/oauth/connect/userinfo`,
  * `/integrations/wordpress/options` and `/businessProfile`.
  *
  * Templates are swagger.yml's own (`/affiliates/{affiliate_id}:commissions`); a path that two
@@ -30,7 +41,17 @@ export function allRoutes(): Route[] {
     ...opportunityRoutes(),
     ...orderRoutes(),
     ...productRoutes(),
-    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS]),
+    ...subscriptionRoutes(),
+    ...salesRoutes(),
+    ...discountAndShippingRoutes(),
+    ...affiliateRoutes(),
+    ...affiliateMoneyRoutes(),
+    ...campaignRoutes(),
+    ...emailRoutes(),
+    ...leadSourceRoutes(),
+    ...accountRoutes(),
+    ...settingsRoutes(),
+    ...modelRoutes([...CONTACT_MODELS, ...ACTIVITY_MODELS, ...OPPORTUNITY_MODELS, ...ORDER_MODELS, ...SUBSCRIPTION_MODELS, ...AFFILIATE_MODELS]),
   ];
 }
 

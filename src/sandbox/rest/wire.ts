@@ -49,6 +49,47 @@ export function nonEmpty(o: JsonObject): JsonObject | undefined {
   return undefined;
 }
 
+/** Text, or a number as text; empty text is absent. */
+export function asStr(v: RowValue): string | undefined {
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  return typeof v === 'number' ? String(v) : undefined;
+}
+
+export function asNum(v: RowValue): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** A positive id (Keap stores "none" as 0). */
+export function asRefId(v: RowValue): number | undefined {
+  const n = asNum(v);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/** A reference to another row as text. */
+export function asRef(v: RowValue): string | undefined {
+  const n = asRefId(v);
+  return n === undefined ? undefined : String(n);
+}
+
+export function asMs(v: RowValue): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** An instant as ISO 8601 UTC. */
+export function asTime(v: RowValue): string | undefined {
+  return typeof v === 'number' ? iso(v) : undefined;
+}
+
+/** Keap's yes/no columns: 1/0 integers or booleans. */
+export function asFlag(v: RowValue): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string' && v !== '') return v === '1' || v.toLowerCase() === 'true';
+  return undefined;
+}
+
 /** One row of one table, read column by column in the forms the wire needs. */
 export class RowView {
   constructor(
@@ -60,49 +101,31 @@ export class RowView {
     return this.table.value(this.id, column);
   }
 
-  /** Text, or a number as text; empty text is absent. */
   str(column: string): string | undefined {
-    const v = this.raw(column);
-    if (typeof v === 'string') return v === '' ? undefined : v;
-    return typeof v === 'number' ? String(v) : undefined;
+    return asStr(this.raw(column));
   }
 
   num(column: string): number | undefined {
-    const v = this.raw(column);
-    if (typeof v === 'number') return v;
-    if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-    return undefined;
+    return asNum(this.raw(column));
   }
 
-  /** A reference to another row: a positive id as text (Keap stores "none" as 0). */
   ref(column: string): string | undefined {
-    const v = this.num(column);
-    return v !== undefined && v > 0 ? String(v) : undefined;
+    return asRef(this.raw(column));
   }
 
-  /** A positive id as a number, for joins. */
   refId(column: string): number | undefined {
-    const v = this.num(column);
-    return v !== undefined && v > 0 ? v : undefined;
+    return asRefId(this.raw(column));
   }
 
-  /** An instant as ISO 8601 UTC. */
   time(column: string): string | undefined {
-    const v = this.raw(column);
-    return typeof v === 'number' ? iso(v) : undefined;
+    return asTime(this.raw(column));
   }
 
   ms(column: string): number | undefined {
-    const v = this.raw(column);
-    return typeof v === 'number' ? v : undefined;
+    return asMs(this.raw(column));
   }
 
-  /** Keap's yes/no columns: 1/0 integers or booleans. */
   flag(column: string): boolean | undefined {
-    const v = this.raw(column);
-    if (typeof v === 'boolean') return v;
-    if (typeof v === 'number') return v !== 0;
-    if (typeof v === 'string' && v !== '') return v === '1' || v.toLowerCase() === 'true';
-    return undefined;
+    return asFlag(this.raw(column));
   }
 }
